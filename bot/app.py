@@ -1,0 +1,68 @@
+"""Build the python-telegram-bot Application: handlers, context type, rate limiter, metrics."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+import handlers
+from bot.deps import Deps
+from handlers.context import BotContext
+
+
+class ShopbotApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """Counts and times every update for /metrics."""
+
+    async def process_update(self, update: object) -> None:
+        deps: Deps = self.bot_data["deps"]
+        kind = _kind(update)
+        started = time.perf_counter()
+        try:
+            await super().process_update(update)
+        finally:
+            deps.metrics.updates.labels(kind).inc()
+            deps.metrics.update_seconds.observe(time.perf_counter() - started)
+
+
+def _kind(update: object) -> str:
+    if not isinstance(update, Update):
+        return type(update).__name__
+    for kind in ("message", "edited_message", "callback_query", "inline_query", "my_chat_member"):
+        if getattr(update, kind, None) is not None:
+            return kind
+    return "other"
+
+
+def build_application(
+    deps: Deps,
+    *,
+    token: str,
+    base_url: str,
+    polling: bool = True,
+    rate_limit: bool = True,
+) -> ShopbotApplication:
+    """The Application with every handler wired and `deps` in bot_data.
+
+    `polling=False` builds it without an Updater (webhook mode, or tests feeding updates in).
+    """
+    builder = (
+        ApplicationBuilder()
+        .application_class(ShopbotApplication)
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(base_url.removesuffix("/bot") + "/file/bot")
+        .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(True)
+    )
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
+    if not polling:
+        builder = builder.updater(None)
+    app = builder.build()
+    assert isinstance(app, ShopbotApplication)
+    app.bot_data["deps"] = deps
+    handlers.register(app)
+    return app

@@ -1,0 +1,115 @@
+"""`shopbot run | chat | migrate | demo`: the command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from telegram.error import InvalidToken, NetworkError
+
+from bot import migrate
+from bot.config import ConfigError, Settings, get_settings
+from bot.deps import Deps
+
+log = logging.getLogger("shopbot")
+
+
+async def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.runtime import serve
+
+    await serve(settings)
+
+
+async def cmd_chat(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.playground.terminal import chat
+
+    await chat(settings, user_language=args.lang)
+
+
+async def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
+    deps = Deps.create(settings)
+    try:
+        todo = await migrate.pending(deps.engine)
+        await migrate.upgrade(deps.engine)
+        log.info("database is current (%d migration(s) applied)", len(todo))
+    finally:
+        await deps.close()
+
+
+async def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
+    from bot import demo
+
+    deps = Deps.create(settings)
+    try:
+        await migrate.upgrade(deps.engine)
+        n = await demo.load(deps.sessions, only_if_empty=not args.force)
+        log.info("demo catalog: %s", f"{n} products loaded" if n else "catalog not empty, skipped")
+    finally:
+        await deps.close()
+
+
+Command = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, None]]
+COMMANDS: dict[str, tuple[Command, str]] = {
+    "run": (cmd_run, "serve Telegram and the HTTP server (applies migrations first)"),
+    "chat": (cmd_chat, "chat with the bot in this terminal, no Telegram account needed"),
+    "migrate": (cmd_migrate, "apply database migrations"),
+    "demo": (cmd_demo, "load the demo catalog (only into an empty catalog unless --force)"),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="shopbot", description="Cross-border shopping Telegram bot")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (_, help_text) in COMMANDS.items():
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        if name == "chat":
+            cmd.add_argument(
+                "--lang", default="en", help="your Telegram language code (en, ru, zh-hans ...)"
+            )
+        if name == "demo":
+            cmd.add_argument(
+                "--force", action="store_true", help="load even into a non-empty catalog"
+            )
+    return p
+
+
+def fail(message: str, code: int) -> int:
+    """One line on stderr, no traceback: what an operator needs to fix the start."""
+    sys.stderr.write(message.rstrip() + "\n")
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = get_settings()
+    except ConfigError as exc:
+        return fail(str(exc), 2)
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    func, _ = COMMANDS[args.command]
+    try:
+        asyncio.run(func(settings, args))
+    except ConfigError as exc:
+        return fail(str(exc), 2)
+    except InvalidToken:
+        return fail("error: Telegram rejected TELEGRAM_BOT_TOKEN (check it with @BotFather)", 1)
+    except NetworkError as exc:
+        return fail(f"error: cannot reach Telegram at {settings.telegram_api_base_url}: {exc}", 1)
+    except (SQLAlchemyError, OSError) as exc:
+        first_line = (str(exc).splitlines() or [""])[0]
+        return fail(f"error: {type(exc).__name__}: {first_line}", 1)
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""Prometheus metrics of this process, in one registry so tests can build fresh ones."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.updates = Counter(
+            "shopbot_updates", "Telegram updates processed", ["kind"], registry=self.registry
+        )
+        self.update_errors = Counter(
+            "shopbot_update_errors", "Updates whose handler raised", registry=self.registry
+        )
+        self.update_seconds = Histogram(
+            "shopbot_update_seconds", "Time to process one update", registry=self.registry
+        )
+        self.webhook_rejected = Counter(
+            "shopbot_webhook_rejected",
+            "Webhook requests refused",
+            ["endpoint", "reason"],
+            registry=self.registry,
+        )
+        self.up = Gauge("shopbot_up", "1 while the service runs", registry=self.registry)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

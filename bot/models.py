@@ -1,0 +1,122 @@
+"""The tables. Typed SQLAlchemy 2 models; money is integer minor units plus an ISO 4217 currency."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.db import Base, BigId, UtcDateTime, utcnow
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+
+class User(Base):
+    """A Telegram user who talked to the bot. `language` is their explicit choice, if any."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    language: Mapped[str | None] = mapped_column(String(16))
+    telegram_language: Mapped[str | None] = mapped_column(String(16))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    country: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Product(Base):
+    """One listing on one marketplace; never deleted (orders point at it), only made unavailable."""
+
+    __tablename__ = "products"
+    __table_args__ = (UniqueConstraint("marketplace", "external_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    marketplace: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(128))
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str | None] = mapped_column(Text)
+    image_url: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(255), default="", index=True)
+    brand: Mapped[str] = mapped_column(String(128), default="")
+    seller: Mapped[str] = mapped_column(String(255), default="")
+    available: Mapped[bool] = mapped_column(Boolean, default=True)
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    raw: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    synced_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    skus: Mapped[list[Sku]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", order_by="Sku.id"
+    )
+
+
+class Sku(Base):
+    """A variant with its own attributes, stock and (through Offer) price."""
+
+    __tablename__ = "skus"
+    __table_args__ = (UniqueConstraint("product_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(128))
+    attributes: Mapped[dict[str, str]] = mapped_column(Json, default=dict)
+    availability: Mapped[str] = mapped_column(String(16), default="in_stock")
+    stock: Mapped[int | None] = mapped_column(Integer)
+    weight_grams: Mapped[int | None] = mapped_column(Integer)
+    image_url: Mapped[str | None] = mapped_column(Text)
+    available: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="skus")
+    offer: Mapped[Offer | None] = relationship(
+        back_populates="sku", cascade="all, delete-orphan", uselist=False
+    )
+
+
+class Offer(Base):
+    """The current price of one SKU, with its promotion window if any."""
+
+    __tablename__ = "offers"
+
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id", ondelete="CASCADE"), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    price_minor: Mapped[int] = mapped_column(BigInteger)
+    promo_price_minor: Mapped[int | None] = mapped_column(BigInteger)
+    promo_label: Mapped[str] = mapped_column(String(128), default="")
+    promo_starts_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    promo_ends_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    observed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    sku: Mapped[Sku] = relationship(back_populates="offer")
+
+
+class PriceChange(Base):
+    """History: one row each time a SKU's list or promotion price changed."""
+
+    __tablename__ = "price_changes"
+    __table_args__ = (Index("ix_price_changes_sku_changed", "sku_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id", ondelete="CASCADE"))
+    currency: Mapped[str] = mapped_column(String(3))
+    old_price_minor: Mapped[int | None] = mapped_column(BigInteger)
+    new_price_minor: Mapped[int] = mapped_column(BigInteger)
+    old_promo_price_minor: Mapped[int | None] = mapped_column(BigInteger)
+    new_promo_price_minor: Mapped[int | None] = mapped_column(BigInteger)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

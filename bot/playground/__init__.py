@@ -1,0 +1,1 @@
+"""Local development helpers: a fake Telegram Bot API server and a terminal playground."""

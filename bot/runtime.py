@@ -1,0 +1,79 @@
+"""`shopbot run`: migrations, then Telegram (polling or webhook) and HTTP in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import suppress
+
+from aiohttp import web
+from telegram import Update
+
+from bot import migrate
+from bot.app import build_application
+from bot.config import ConfigError, Settings
+from bot.deps import Deps
+from bot.web import make_web_app
+from handlers.commands import publish
+
+log = logging.getLogger(__name__)
+
+
+def stop_event_on_signals() -> asyncio.Event:
+    """An event set by SIGTERM or SIGINT, so shutdown runs the same path either way."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with suppress(NotImplementedError):  # not on Windows
+            loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run until `stop` is set (by default: until SIGTERM/SIGINT)."""
+    if settings.telegram_bot_token is None:
+        raise ConfigError(
+            "configuration error: TELEGRAM_BOT_TOKEN: not set (get one from @BotFather)"
+        )
+    stop = stop or stop_event_on_signals()
+    deps = Deps.create(settings)
+    webhook = settings.telegram_webhook_url
+    tg = build_application(
+        deps,
+        token=settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_base_url,
+        polling=webhook is None,
+    )
+    runner = web.AppRunner(make_web_app(deps, tg if webhook else None), access_log=None)
+    try:
+        await migrate.upgrade(deps.engine)
+        await runner.setup()
+        await web.TCPSite(runner, settings.http_host, settings.http_port).start()
+        log.info("HTTP on %s:%s", settings.http_host, settings.http_port)
+        async with tg:
+            await publish(tg.bot)
+            await tg.start()
+            if webhook:
+                await tg.bot.set_webhook(
+                    webhook,
+                    secret_token=settings.webhook_secret(),
+                    allowed_updates=Update.ALL_TYPES,
+                )
+                log.info("receiving updates by webhook at %s", webhook)
+            else:
+                assert tg.updater is not None
+                await tg.bot.delete_webhook()
+                await tg.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+                log.info("receiving updates by long polling")
+            deps.metrics.up.set(1)
+            await stop.wait()
+            log.info("stopping")
+            deps.metrics.up.set(0)
+            if tg.updater is not None and tg.updater.running:
+                await tg.updater.stop()
+            await tg.stop()
+    finally:
+        await runner.cleanup()
+        await deps.close()
+    log.info("stopped")

@@ -1,0 +1,1 @@
+"""Domain logic as plain async functions taking an AsyncSession. No Telegram types in here."""

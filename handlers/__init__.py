@@ -1,0 +1,39 @@
+"""Telegram handlers only: parse the update, call a service, render a reply. Wired here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from handlers import fallback, language, settings, start
+from handlers.errors import on_error
+from handlers.middleware import load_user
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Wire every handler; order within a group matters (first match wins)."""
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED, fallback.ignore_edit), group=-2)
+    app.add_handler(TypeHandler(Update, load_user), group=-1)
+
+    app.add_handler(CommandHandler("start", start.start))
+    app.add_handler(CommandHandler("help", start.help_command))
+    app.add_handler(CommandHandler("language", language.language_command))
+    app.add_handler(CommandHandler("settings", settings.settings_command))
+    app.add_handler(CallbackQueryHandler(language.choose_language, pattern=language.PATTERN))
+    app.add_handler(CallbackQueryHandler(settings.settings_button, pattern=settings.PATTERN))
+
+    private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
+    app.add_handler(MessageHandler(private & filters.TEXT, fallback.plain_text))
+    app.add_handler(MessageHandler(private & ~filters.TEXT, fallback.other_content))
+    app.add_handler(CallbackQueryHandler(fallback.stale_button))
+    app.add_error_handler(on_error)

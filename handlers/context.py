@@ -1,0 +1,48 @@
+"""The CallbackContext every handler receives: services plus the user's locale."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.deps import Deps
+from bot.i18n import DEFAULT_LOCALE, Translator, translator
+from bot.models import User
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """Created once per update; the group -1 middleware fills `account` and `t`."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self.account: User | None = None
+        self.t: Translator = translator(DEFAULT_LOCALE)
+
+    @property
+    def deps(self) -> Deps:
+        deps: Deps = self.application.bot_data["deps"]
+        return deps
+
+    def _(self, message: str) -> str:
+        """Translate `message` into the user's language (plain text)."""
+        return self.t.gettext(message)
+
+    def h(self, message: str, **values: object) -> str:
+        """Translate `message` for HTML parse mode: the template and every value are escaped."""
+        return _fill(self.t.gettext(message), values)
+
+    def hn(self, singular: str, plural: str, n: int, **values: object) -> str:
+        """Like `h` for a message with plural forms; `{n}` is the count, formatted."""
+        return _fill(self.t.ngettext(singular, plural, n), {"n": self.t.number(n), **values})
+
+
+def _fill(template: str, values: dict[str, object]) -> str:
+    safe = escape(template, quote=False)
+    return safe.format(**{k: escape(str(v), quote=False) for k, v in values.items()})

@@ -1,0 +1,39 @@
+"""The one error handler: log with the update id, apologise in the user's language."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden, RetryAfter, TelegramError
+
+from handlers.context import BotContext
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log every failure; tell the user briefly, never with a traceback."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s failed", update_id, exc_info=context.error)
+    deps = context.application.bot_data.get("deps")
+    if deps is not None:
+        deps.metrics.update_errors.inc()
+    if not isinstance(update, Update) or isinstance(context.error, Forbidden | RetryAfter):
+        return  # the user blocked us, or Telegram asks for quiet: a message would fail too
+    apology = context._("Sorry, something went wrong on our side. Please try again in a moment.")
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(apology, show_alert=True)
+        elif update.effective_chat is not None and _was_addressed(update):
+            await context.bot.send_message(update.effective_chat.id, apology)
+    except TelegramError as exc:
+        log.warning("could not apologise for update %s: %s", update_id, exc)
+
+
+def _was_addressed(update: Update) -> bool:
+    """In a private chat always; in groups only when a command was sent to us."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is not None and chat.type == "private":
+        return True
+    return bool(message and message.text and message.text.startswith("/"))

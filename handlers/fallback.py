@@ -1,0 +1,52 @@
+"""What the user gets for anything no feature handles: a short hint, or silence where apt."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop
+
+from handlers.context import BotContext
+
+log = logging.getLogger(__name__)
+
+
+async def ignore_edit(update: Update, context: BotContext) -> None:
+    """Ignore edits of earlier messages: acting twice on one message surprises people."""
+    raise ApplicationHandlerStop
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """Say the command is unknown and point at /help."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        context.h("I don't know that command. See /help for what I can do.")
+    )
+
+
+async def plain_text(update: Update, context: BotContext) -> None:
+    """Answer free text until catalog search is available."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        context.h(
+            "Product search is not available yet. Meanwhile, set your currency and country "
+            "in /settings, or see /help."
+        )
+    )
+
+
+async def other_content(update: Update, context: BotContext) -> None:
+    """Explain that stickers, photos and the like are not understood."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        context.h("I can only read text messages. See /help for what I can do.")
+    )
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """Answer a button whose data no handler recognises (old or forged)."""
+    query = update.callback_query
+    assert query is not None
+    log.info("unknown callback data %r", (query.data or "")[:64])
+    await query.answer(context._("This button is no longer valid."), show_alert=False)

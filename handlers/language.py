@@ -1,0 +1,60 @@
+"""/language: pick the bot's language; the choice wins over Telegram's language_code."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, Update
+from telegram.error import TelegramError
+
+from bot.i18n import available_locales, display_name, translator
+from bot.services import users
+from handlers.commands import publish_for_chat
+from handlers.context import BotContext
+from handlers.keyboards import button, grid, markup
+
+log = logging.getLogger(__name__)
+
+PATTERN = r"^lang:(?P<code>[A-Za-z_]{2,16})$"
+
+
+def language_keyboard(current: str) -> list[list[InlineKeyboardButton]]:
+    return grid(
+        (
+            button(("✓ " if loc == current else "") + display_name(loc), "lang", loc)
+            for loc in available_locales()
+        ),
+        columns=2,
+    )
+
+
+async def language_command(update: Update, context: BotContext) -> None:
+    """Offer every shipped language as a button."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        context.h("Choose your language:"),
+        reply_markup=markup(*language_keyboard(context.t.locale)),
+    )
+
+
+async def choose_language(update: Update, context: BotContext) -> None:
+    """Store the chosen language and confirm in it."""
+    query = update.callback_query
+    assert query is not None and context.match is not None and update.effective_user is not None
+    code = context.match["code"]
+    try:
+        async with context.deps.sessions.begin() as session:
+            await users.set_language(session, update.effective_user.id, code)
+    except users.InvalidChoice:
+        await query.answer(context._("This language is not available."), show_alert=True)
+        return
+    context.t = translator(code)
+    await query.answer()
+    await query.edit_message_text(context.h("Language set: {name}", name=display_name(code)))
+    if update.effective_chat is not None:
+        try:
+            await publish_for_chat(context.bot, update.effective_chat.id, code)
+        except TelegramError as exc:  # the menu is a nicety; the choice itself is stored
+            log.warning(
+                "could not set the command menu for chat %s: %s", update.effective_chat.id, exc
+            )

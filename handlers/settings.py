@@ -1,0 +1,106 @@
+"""/settings: the currency prices are shown in and the country goods are shipped to."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+
+from bot.i18n import display_name
+from bot.regions import COUNTRIES, CURRENCIES
+from bot.services import users
+from handlers.context import BotContext
+from handlers.keyboards import button, grid, markup
+
+PATTERN = r"^cfg:(?P<what>home|cur|cty)(?::(?P<arg>[A-Z]{2,3}|p\d{1,2}))?$"
+COUNTRIES_PER_PAGE = 12
+
+
+def summary(context: BotContext) -> str:
+    h, t, account = context.h, context.t, context.account
+    currency = users.currency_of(account, context.deps.settings.default_currency)
+    country = account.country if account is not None else None
+    title = h("Your settings")
+    return "\n".join(
+        [
+            f"<b>{title}</b>",
+            "",
+            h("Language: {value}", value=display_name(t.locale)),
+            h("Currency: {value}", value=f"{t.currency_name(currency)} ({currency})"),
+            h("Ship to: {value}", value=t.country(country) if country else t.gettext("not set")),
+        ]
+    )
+
+
+def home_keyboard(context: BotContext) -> InlineKeyboardMarkup:
+    _ = context._
+    return markup(
+        [button(_("Currency"), "cfg", "cur"), button(_("Country"), "cfg", "cty")],
+        [button(_("Language"), "lang", context.t.locale)],
+    )
+
+
+def currency_keyboard(context: BotContext) -> InlineKeyboardMarkup:
+    rows = grid((button(code, "cfg", "cur", code) for code in CURRENCIES), columns=5)
+    return markup(*rows, [button(context._("« Back"), "cfg", "home")])
+
+
+def country_keyboard(context: BotContext, page: int) -> InlineKeyboardMarkup:
+    pages = max(1, -(-len(COUNTRIES) // COUNTRIES_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    chunk = COUNTRIES[page * COUNTRIES_PER_PAGE : (page + 1) * COUNTRIES_PER_PAGE]
+    rows = grid((button(context.t.country(c), "cfg", "cty", c) for c in chunk), columns=2)
+    nav: list[InlineKeyboardButton] = []
+    if page > 0:
+        nav.append(button("‹", "cfg", "cty", f"p{page - 1}"))
+    nav.append(button(context._("« Back"), "cfg", "home"))
+    if page < pages - 1:
+        nav.append(button("›", "cfg", "cty", f"p{page + 1}"))
+    return markup(*rows, nav)
+
+
+async def settings_command(update: Update, context: BotContext) -> None:
+    """Show the current settings with buttons to change them."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        summary(context), parse_mode=ParseMode.HTML, reply_markup=home_keyboard(context)
+    )
+
+
+async def settings_button(update: Update, context: BotContext) -> None:
+    """Navigate the settings screens and store a chosen currency or country."""
+    query = update.callback_query
+    assert query is not None and context.match is not None and update.effective_user is not None
+    what, arg = context.match["what"], context.match["arg"]
+    if what == "home" or (arg and not arg.startswith("p") and what in ("cur", "cty")):
+        if what != "home" and not await _store(update, context, what, arg):
+            return
+        await query.answer()
+        await query.edit_message_text(
+            summary(context), parse_mode=ParseMode.HTML, reply_markup=home_keyboard(context)
+        )
+        return
+    await query.answer()
+    if what == "cur":
+        await query.edit_message_text(
+            context.h("Choose the currency for prices:"), reply_markup=currency_keyboard(context)
+        )
+    else:
+        page = int(arg[1:]) if arg else 0
+        await query.edit_message_text(
+            context.h("Where should we ship your orders?"),
+            reply_markup=country_keyboard(context, page),
+        )
+
+
+async def _store(update: Update, context: BotContext, what: str, code: str) -> bool:
+    assert update.effective_user is not None and update.callback_query is not None
+    setter = users.set_currency if what == "cur" else users.set_country
+    try:
+        async with context.deps.sessions.begin() as session:
+            context.account = await setter(session, update.effective_user.id, code)
+    except users.InvalidChoice:
+        await update.callback_query.answer(
+            context._("This option is not available."), show_alert=True
+        )
+        return False
+    return True

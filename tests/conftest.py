@@ -1,0 +1,79 @@
+"""Shared fixtures: a migrated database (SQLite by default, PostgreSQL when DATABASE_URL says so)
+and Redis when REDIS_URL is set. Every test starts from empty tables."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot import migrate
+from bot.config import Settings, load_settings
+from bot.db import Base, create_engine
+from bot.deps import Deps
+
+SERVER_URL = os.environ.get("DATABASE_URL", "")
+REDIS_URL = os.environ.get("REDIS_URL") or None
+
+
+def _is_postgres(url: str) -> bool:
+    return url.startswith(("postgresql", "postgres"))
+
+
+async def _admin(url: str, sql: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(sql))
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A freshly migrated database for this test session, dropped at the end."""
+    if _is_postgres(SERVER_URL):
+        server = load_settings(database_url=SERVER_URL, _env_file=None).database_url
+        name = f"shopbot_test_{uuid.uuid4().hex[:10]}"
+        asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
+        url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    else:
+        name = ""
+        server = ""
+        url = f"sqlite+aiosqlite:///{Path(tmp_path_factory.mktemp('db')) / 'test.db'}"
+    asyncio.run(_migrate(url))
+    yield url
+    if name:
+        asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _migrate(url: str) -> None:
+    engine = create_engine(url)
+    await migrate.upgrade(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return load_settings(
+        _env_file=None,
+        database_url=database_url,
+        redis_url=REDIS_URL,
+        telegram_bot_token="123456:PLAYGROUND-TOKEN",
+        http_port=0,
+    )
+
+
+@pytest.fixture
+async def deps(settings: Settings) -> AsyncIterator[Deps]:
+    """Services over the session's database; tables are emptied after each test."""
+    d = Deps.create(settings)
+    yield d
+    async with d.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            await conn.execute(table.delete())
+    await d.close()

@@ -1,0 +1,75 @@
+"""Scenario harness: a `Shopper` sends text or presses buttons; each step goes through
+`Application.process_update` and returns once the bot has finished answering, so a test reads
+exactly what the user saw."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.app import ShopbotApplication
+from bot.playground.botapi import LocalBotApi
+from bot.playground.botapi_model import CallbackAnswer, FakeUser, SentMessage
+
+
+class Shopper:
+    """One person in a private chat with the bot."""
+
+    def __init__(self, api: LocalBotApi, app: ShopbotApplication, user: FakeUser) -> None:
+        self.api, self.app, self.user = api, app, user
+
+    @property
+    def chat_id(self) -> int:
+        return self.user.id
+
+    async def _feed(self, update: dict[str, object]) -> None:
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+
+    async def _step(self, update: dict[str, object]) -> list[SentMessage]:
+        before = {m.message_id for m in self.api.messages(self.chat_id)}
+        await self._feed(update)
+        return [m for m in self.api.messages(self.chat_id) if m.message_id not in before]
+
+    async def send(self, text: str) -> list[SentMessage]:
+        """Send a text message; returns the bot messages it produced."""
+        return await self._step(self.api.make_message_update(self.user, text))
+
+    async def send_sticker(self) -> list[SentMessage]:
+        return await self._step(self.api.make_message_update(self.user, "", sticker=True))
+
+    async def edit_last(self, text: str) -> list[SentMessage]:
+        return await self._step(self.api.make_message_update(self.user, text, edited=True))
+
+    async def press(self, text: str, message: SentMessage | None = None) -> CallbackAnswer:
+        """Press the button labelled `text` (on the newest message with buttons)."""
+        message = message or self.last_with_buttons()
+        data = message.button(text).callback_data
+        assert data is not None, f"button {text!r} has no callback data"
+        return await self.press_data(data, message)
+
+    async def press_data(
+        self, data: str, message: SentMessage | None = None, *, check: bool = True
+    ) -> CallbackAnswer:
+        """Press a button with `data`; `check=False` forges data no button carries."""
+        message = message or self.last_with_buttons()
+        update = self.api.make_callback_update(self.user, message, data, check_button=check)
+        answered = len(self.api.callback_answers)
+        await self._feed(update)
+        answers = self.api.callback_answers[answered:]
+        assert len(answers) == 1, f"callback answered {len(answers)} times"
+        return answers[0]
+
+    @property
+    def seen(self) -> list[SentMessage]:
+        return self.api.messages(self.chat_id)
+
+    @property
+    def last(self) -> SentMessage:
+        message = self.api.last_message(self.chat_id)
+        assert message is not None, "the bot has not said anything"
+        return message
+
+    def last_with_buttons(self) -> SentMessage:
+        for message in reversed(self.seen):
+            if message.buttons:
+                return message
+        raise AssertionError("no message with buttons")

@@ -1,0 +1,79 @@
+"""/start and /help as a shopper sees them, in their language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.deps import Deps
+from bot.playground.botapi import LocalBotApi
+from tests.e2e.harness import Shopper
+
+
+async def test_start_greets_in_english_and_escapes_the_name(
+    shopper: Callable[..., Shopper],
+) -> None:
+    ann = shopper(first_name="<b>Ann & Co</b>")
+    replies = await ann.send("/start")
+    assert len(replies) == 1
+    text = replies[0].text
+    assert text.startswith("👋 Hi, <b>Ann & Co</b>!")  # shown literally, not as bold
+    assert "/settings" in text and "/help" in text
+    assert not replies[0].entities or all(e["type"] != "bold" for e in replies[0].entities)
+
+
+async def test_start_greets_in_russian_and_chinese(shopper: Callable[..., Shopper]) -> None:
+    ru = await shopper("ru", "Иван").send("/start")
+    zh = await shopper("zh-hans", "小明").send("/start")
+    assert ru[0].text.startswith("👋") and "Иван" in ru[0].text
+    assert any("\u0400" <= ch <= "\u04ff" for ch in ru[0].text.replace("Иван", ""))
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in zh[0].text.replace("小明", ""))
+
+
+async def test_start_counts_the_catalog_with_plural_forms(
+    shopper: Callable[..., Shopper], deps: Deps
+) -> None:
+    from decimal import Decimal
+
+    from bot.services import catalog
+    from integrations import types
+
+    def product(i: int) -> types.Product:
+        offer = types.Offer(Decimal("9.90"), "CNY")
+        return types.Product("demo", f"p{i}", f"商品{i}", (types.Sku(f"s{i}", offer),))
+
+    async with deps.sessions.begin() as s:
+        await catalog.upsert(s, [product(1)])
+    one = (await shopper("ru").send("/start"))[0].text
+    async with deps.sessions.begin() as s:
+        await catalog.upsert(s, [product(2), product(3)])
+    three = (await shopper("ru").send("/start"))[0].text
+    assert "1 товар " in one or "1 товар." in one
+    assert "3 товара" in three
+
+
+async def test_deep_link_payloads_never_break_start(shopper: Callable[..., Shopper]) -> None:
+    ann = shopper()
+    for payload in ("p_123", "unknown_thing", "x" * 65, "<script>", "a b"):
+        replies = await ann.send(f"/start {payload}")
+        assert len(replies) == 1 and replies[0].text.startswith("👋 Hi")
+
+
+async def test_help_lists_every_command(shopper: Callable[..., Shopper]) -> None:
+    replies = await shopper().send("/help")
+    text = replies[0].text
+    for command in ("/start", "/help", "/language", "/settings"):
+        assert command in text
+    assert replies[0].entities and replies[0].entities[0]["type"] == "bold"
+
+
+async def test_command_menu_is_published_per_language(botapi: LocalBotApi, app: object) -> None:
+    from handlers.commands import publish
+
+    await publish(app.bot)  # type: ignore[attr-defined]
+    languages = {key[1] for key in botapi.commands}
+    assert {"", "en", "ru", "zh"} <= languages
+    default = '{"type": "default"}'
+    ru = {c["command"]: c["description"] for c in botapi.commands[(default, "ru")]}
+    en = {c["command"]: c["description"] for c in botapi.commands[(default, "en")]}
+    assert set(ru) == set(en) == {"start", "help", "language", "settings"}
+    assert ru["help"] != en["help"]
