@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for noisy in ("httpx", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     func, _ = COMMANDS[args.command]
     try:
         asyncio.run(func(settings, args))

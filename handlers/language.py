@@ -15,7 +15,7 @@ from handlers.keyboards import button, grid, markup
 
 log = logging.getLogger(__name__)
 
-PATTERN = r"^lang:(?P<code>[A-Za-z_]{2,16})$"
+PATTERN = r"^lang(?::(?P<code>[A-Za-z_]{2,16}))?$"
 
 
 def language_keyboard(current: str) -> list[list[InlineKeyboardButton]]:
@@ -38,10 +38,17 @@ async def language_command(update: Update, context: BotContext) -> None:
 
 
 async def choose_language(update: Update, context: BotContext) -> None:
-    """Store the chosen language and confirm in it."""
+    """Store the chosen language and confirm in it (without a code: offer the choices)."""
     query = update.callback_query
     assert query is not None and context.match is not None and update.effective_user is not None
     code = context.match["code"]
+    if code is None:  # "Language" on the settings screen: show the choices in place
+        await query.answer()
+        await query.edit_message_text(
+            context.h("Choose your language:"),
+            reply_markup=markup(*language_keyboard(context.t.locale)),
+        )
+        return
     try:
         async with context.deps.sessions.begin() as session:
             await users.set_language(session, update.effective_user.id, code)

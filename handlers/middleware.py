@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.ext import ApplicationHandlerStop
 
 from bot.i18n import translator
 from bot.services import users
@@ -10,11 +11,19 @@ from handlers.context import BotContext
 
 
 async def load_user(update: object, context: BotContext) -> None:
-    """Record the user and pick the language every later handler replies in."""
+    """Record the user and pick the language every later handler replies in.
+
+    If this fails, no feature handler may run on a half-prepared context: the failure goes to
+    the error handler (one apology) and processing of the update stops.
+    """
     if not isinstance(update, Update) or update.effective_user is None:
         return
     tg_user = update.effective_user
-    async with context.deps.sessions.begin() as session:
-        account = await users.touch(session, tg_user.id, tg_user.language_code)
+    try:
+        async with context.deps.sessions.begin() as session:
+            account = await users.touch(session, tg_user.id, tg_user.language_code)
+    except Exception as exc:
+        await context.application.process_error(update, exc)
+        raise ApplicationHandlerStop from exc
     context.account = account
     context.t = translator(users.locale_of(account, tg_user.language_code))

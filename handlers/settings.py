@@ -35,7 +35,7 @@ def home_keyboard(context: BotContext) -> InlineKeyboardMarkup:
     _ = context._
     return markup(
         [button(_("Currency"), "cfg", "cur"), button(_("Country"), "cfg", "cty")],
-        [button(_("Language"), "lang", context.t.locale)],
+        [button(_("Language"), "lang")],
     )
 
 

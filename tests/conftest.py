@@ -70,10 +70,20 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 async def deps(settings: Settings) -> AsyncIterator[Deps]:
-    """Services over the session's database; tables are emptied after each test."""
+    """Services over the session's database."""
     d = Deps.create(settings)
     yield d
-    async with d.engine.begin() as conn:
+    await d.close()
+
+
+@pytest.fixture(autouse=True)
+async def _empty_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Every test that touched the database (in-process or in a child) leaves it empty."""
+    yield
+    if "settings" not in request.fixturenames:
+        return
+    engine = create_engine(request.getfixturevalue("database_url"))
+    async with engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             await conn.execute(table.delete())
-    await d.close()
+    await engine.dispose()

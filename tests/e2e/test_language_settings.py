@@ -52,6 +52,18 @@ async def test_settings_currency_and_country(shopper: Callable[..., Shopper], de
     assert user is not None and (user.currency, user.country) == ("EUR", "JP")
 
 
+async def test_language_button_in_settings_opens_the_choices(
+    shopper: Callable[..., Shopper],
+) -> None:
+    ann = shopper("en")
+    await ann.send("/settings")
+    await ann.press("Language")
+    assert ann.last.text == "Choose your language:"
+    await ann.press("中文 (简体)")
+    assert ann.last.text == "语言已设置为：中文 (简体)"
+    assert len(ann.seen) == 1
+
+
 async def test_country_sets_the_default_currency(shopper: Callable[..., Shopper]) -> None:
     ann = shopper("en")
     await ann.send("/settings")

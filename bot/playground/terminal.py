@@ -1,0 +1,133 @@
+"""`shopbot chat`: talk to the real Application in a terminal.
+
+The bot runs unchanged against the local Bot API server; what it sends is printed as text with
+numbered inline buttons. Type a message, or a button's number to press it; /quit leaves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import logging
+import sys
+from typing import Any, TextIO
+
+from telegram import Update
+
+from bot import demo, migrate
+from bot.app import build_application
+from bot.config import Settings
+from bot.deps import Deps
+from bot.playground.botapi import LocalBotApi
+from bot.playground.botapi_model import Call, SentMessage
+from handlers.commands import publish
+
+log = logging.getLogger(__name__)
+
+SHOWN = {"sendMessage", "sendPhoto", "editMessageText", "editMessageCaption"}
+INTRO = (
+    "shopbot playground: you are chatting with the real bot through a local Bot API server.\n"
+    "Type a message (try /start or /settings), a button's number to press it, or /quit.\n"
+)
+
+
+class TerminalView:
+    """Prints what the bot does in one private chat and maps typed numbers to its buttons."""
+
+    def __init__(self, api: LocalBotApi, chat_id: int, out: TextIO) -> None:
+        self.api, self.chat_id, self.out = api, chat_id, out
+        self.keyboard: SentMessage | None = None
+
+    def on_call(self, call: Call) -> None:
+        if not call.ok:
+            self.out.write(f"[Bot API rejected {call.method}: {call.description}]\n")
+        elif call.method in SHOWN and isinstance(call.result, dict):
+            message = self.api.message(self.chat_id, int(call.result.get("message_id", 0)))
+            if message is not None:
+                self.show(message, edited=call.method.startswith("edit"))
+        elif call.method == "answerCallbackQuery" and call.params.get("text"):
+            self.out.write(f"  ({call.params['text']})\n")
+        self.out.flush()
+
+    def show(self, message: SentMessage, *, edited: bool) -> None:
+        body = message.text or message.caption or ""
+        if message.photo:
+            body = f"[photo {message.photo}]\n{body}"
+        self.out.write(
+            ("bot (edited)> " if edited else "bot> ") + body.replace("\n", "\n     ") + "\n"
+        )
+        if message.buttons:
+            self.keyboard = message
+            n = 0
+            for row in message.buttons:
+                cells = []
+                for b in row:
+                    n += 1
+                    cells.append(f"[{n}] {b.text}")
+                self.out.write("     " + "   ".join(cells) + "\n")
+
+    def update_for(self, line: str, user_id: int) -> dict[str, Any] | None:
+        """The Update the typed line stands for; None for a number that names no button."""
+        user = self.api.users[user_id]
+        if line.isdigit() and self.keyboard is not None:
+            buttons = self.keyboard.all_buttons
+            index = int(line) - 1
+            if not 0 <= index < len(buttons) or buttons[index].callback_data is None:
+                return None
+            data = buttons[index].callback_data
+            assert data is not None
+            return self.api.make_callback_update(user, self.keyboard, data)
+        return self.api.make_message_update(user, line)
+
+
+async def chat(
+    settings: Settings,
+    *,
+    user_language: str = "en",
+    stdin: TextIO = sys.stdin,
+    out: TextIO = sys.stdout,
+) -> None:
+    """Run the playground until /quit or end of input."""
+    deps = Deps.create(settings)
+    try:
+        await migrate.upgrade(deps.engine)
+        await demo.load(deps.sessions)
+        async with LocalBotApi() as api:
+            app = build_application(
+                deps, token=api.token, base_url=api.base_url, polling=False, rate_limit=False
+            )
+            user = api.user(1, first_name=_first_name(), language_code=user_language)
+            view = TerminalView(api, user.id, out)
+            api.on_call.append(view.on_call)
+            async with app:
+                await publish(app.bot)
+                out.write(INTRO)
+                await _loop(app, view, user.id, stdin, out)
+    finally:
+        await deps.close()
+
+
+async def _loop(app: Any, view: TerminalView, user_id: int, stdin: TextIO, out: TextIO) -> None:
+    loop = asyncio.get_running_loop()
+    while True:
+        if stdin.isatty():
+            out.write("you> ")
+            out.flush()
+        line = await loop.run_in_executor(None, stdin.readline)
+        if not line or line.strip() in ("/quit", "/exit"):
+            return
+        line = line.rstrip("\n")
+        if not line.strip():
+            continue
+        update = view.update_for(line, user_id)
+        if update is None:
+            out.write("  (no button with that number)\n")
+            continue
+        await app.process_update(Update.de_json(update, app.bot))
+
+
+def _first_name() -> str:
+    try:
+        return getpass.getuser().title()
+    except (KeyError, OSError):
+        return "You"

@@ -1,0 +1,134 @@
+"""Whatever a user sends, they get a sensible answer or silence; nothing raises at them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.app import ShopbotApplication
+from bot.db import create_engine, session_factory
+from bot.deps import Deps
+from bot.playground.botapi import LocalBotApi
+from tests.e2e.harness import Shopper
+
+
+@pytest.fixture
+def errors(app: ShopbotApplication) -> list[BaseException]:
+    """Exceptions that reached the error handler during the test."""
+    seen: list[BaseException] = []
+
+    async def record(update: object, context: object) -> None:
+        seen.append(context.error)  # type: ignore[attr-defined]
+
+    app.add_error_handler(record)
+    return seen
+
+
+async def test_unknown_command_points_to_help(
+    shopper: Callable[..., Shopper], errors: list
+) -> None:
+    (reply,) = await shopper().send("/frobnicate now")
+    assert reply.text == "I don't know that command. See /help for what I can do."
+    assert errors == []
+
+
+async def test_sticker_gets_a_hint(shopper: Callable[..., Shopper], errors: list) -> None:
+    (reply,) = await shopper("ru").send_sticker()
+    assert "/help" in reply.text and reply.text != "I can only read text messages."
+    assert errors == []
+
+
+async def test_edited_message_is_ignored_quietly(
+    shopper: Callable[..., Shopper], errors: list
+) -> None:
+    ann = shopper()
+    await ann.send("/help")
+    assert await ann.edit_last("/start") == []
+    assert errors == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x" * 4096,
+        "<b>unclosed & </i> <script>alert(1)</script> &amp;",
+        "' OR 1=1; DROP TABLE users; --",
+        "\u202e\u0000\x1b[31m 🙂 手机壳 чехол",
+        "/start " + "A" * 4000,
+    ],
+)
+async def test_hostile_text_is_answered(
+    shopper: Callable[..., Shopper], errors: list, text: str
+) -> None:
+    replies = await shopper().send(text)
+    assert len(replies) == 1 and replies[0].text
+    assert errors == []
+
+
+async def test_group_chatter_is_not_answered(
+    botapi: LocalBotApi, app: ShopbotApplication, errors: list
+) -> None:
+    from telegram import Update
+
+    group = botapi.make_group(-100123, "Deals")
+    user = botapi.user(77)
+    for text in ("hello everyone", "/frobnicate"):
+        update = botapi.make_message_update(user, text, group)
+        await app.process_update(Update.de_json(update, app.bot))
+    assert botapi.messages(group.id) == []
+    update = botapi.make_message_update(user, "/help", group)
+    await app.process_update(Update.de_json(update, app.bot))
+    assert len(botapi.messages(group.id)) == 1
+    assert errors == []
+
+
+async def test_a_failing_handler_apologises_without_a_traceback(
+    shopper: Callable[..., Shopper], deps: Deps, errors: list
+) -> None:
+    ann = shopper("ru")
+    await ann.send("/start")
+    real = deps.sessions
+    broken = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    deps.sessions = session_factory(broken)
+    try:
+        (reply,) = await ann.send("/settings")
+    finally:
+        deps.sessions = real
+        await broken.dispose()
+    assert reply.text.startswith("Sorry, something went wrong")  # locale unknown: English
+    assert "Traceback" not in reply.text and "Error" not in reply.text
+    assert len(errors) == 1
+
+
+async def test_a_failing_button_answers_the_callback(
+    shopper: Callable[..., Shopper], deps: Deps, errors: list
+) -> None:
+    ann = shopper()
+    await ann.send("/settings")
+    real = deps.sessions
+    broken = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    deps.sessions = session_factory(broken)
+    try:
+        answer = await ann.press("Currency")
+    finally:
+        deps.sessions = real
+        await broken.dispose()
+    assert answer.show_alert and (answer.text or "").startswith("Sorry")
+    assert len(errors) == 1
+
+
+async def test_errors_are_counted_in_metrics(
+    shopper: Callable[..., Shopper], deps: Deps, errors: list
+) -> None:
+    before = deps.metrics.update_errors._value.get()
+    real = deps.sessions
+    broken = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    deps.sessions = session_factory(broken)
+    try:
+        await shopper().send("/start")
+    finally:
+        deps.sessions = real
+        await broken.dispose()
+    assert deps.metrics.update_errors._value.get() == before + 1
+    assert 'shopbot_updates_total{kind="message"}' in deps.metrics.render().decode()

@@ -1,0 +1,136 @@
+"""`shopbot run` as a process: long polling or webhook, /healthz, and a clean SIGTERM stop."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator, Callable
+
+import aiohttp
+import pytest
+
+from bot.config import Settings
+from bot.playground.botapi import LocalBotApi
+
+TOKEN = "123456:PLAYGROUND-TOKEN"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+async def run_bot(
+    settings: Settings, botapi: LocalBotApi
+) -> AsyncIterator[Callable[..., asyncio.Future]]:
+    procs: list[asyncio.subprocess.Process] = []
+
+    async def start(**env: str) -> tuple[asyncio.subprocess.Process, int]:
+        port = free_port()
+        full_env = {
+            "PATH": os.environ.get("PATH", ""),
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": botapi.base_url,
+            "DATABASE_URL": settings.database_url,
+            "HTTP_PORT": str(port),
+            **({"REDIS_URL": settings.redis_url} if settings.redis_url else {}),
+            **env,
+        }
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run",
+            env=full_env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        procs.append(proc)
+        await wait_healthy(port, proc)
+        return proc, port
+
+    yield start  # type: ignore[misc]
+    for proc in procs:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+async def wait_healthy(port: int, proc: asyncio.subprocess.Process) -> None:
+    async with aiohttp.ClientSession() as http:
+        for _ in range(200):
+            if proc.returncode is not None:
+                out = await proc.stdout.read() if proc.stdout else b""
+                raise AssertionError(f"shopbot run exited early:\n{out.decode()}")
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                    if resp.status == 200:
+                        return
+            except aiohttp.ClientConnectionError:
+                pass
+            await asyncio.sleep(0.05)
+    raise AssertionError("shopbot run never became healthy")
+
+
+async def stop(proc: asyncio.subprocess.Process) -> str:
+    proc.send_signal(signal.SIGTERM)
+    out, _ = await asyncio.wait_for(proc.communicate(), 20)
+    assert proc.returncode == 0, out.decode()
+    return out.decode()
+
+
+async def test_long_polling_serves_a_user_and_stops_on_sigterm(
+    run_bot: Callable[..., asyncio.Future], botapi: LocalBotApi
+) -> None:
+    proc, port = await run_bot()
+    user = botapi.user(501, language_code="ru")
+    botapi.push_update(botapi.make_message_update(user, "/help"))
+    call = await botapi.wait_for_call("sendMessage", timeout=15)
+    assert call.params["chat_id"] in (501, "501")
+    assert "/settings" in botapi.last_message(501).text  # type: ignore[union-attr]
+    assert botapi.calls_to("setMyCommands"), "command menu published at start"
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"http://127.0.0.1:{port}/metrics") as resp:
+            assert 'shopbot_updates_total{kind="message"} 1.0' in await resp.text()
+    log = await stop(proc)
+    assert "Traceback" not in log and "stopped" in log
+
+
+async def test_webhook_mode_checks_the_secret(
+    run_bot: Callable[..., asyncio.Future], botapi: LocalBotApi
+) -> None:
+    proc, port = await run_bot(
+        TELEGRAM_WEBHOOK_URL="https://bot.example.org/webhooks/telegram",
+        TELEGRAM_WEBHOOK_SECRET="s3cret_token",
+    )
+    hook = await botapi.wait_for_call("setWebhook", timeout=15, since=0)
+    assert len(botapi.calls_to("setWebhook")) == 1
+    assert hook.params["url"] == "https://bot.example.org/webhooks/telegram"
+    assert hook.params["secret_token"] == "s3cret_token"
+    assert not botapi.calls_to("getUpdates")
+    user = botapi.user(502)
+    update = botapi.make_message_update(user, "/start")
+    url = f"http://127.0.0.1:{port}/webhooks/telegram"
+    async with aiohttp.ClientSession() as http:
+        async with http.post(url, data=json.dumps(update)) as resp:
+            assert resp.status == 403
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret_token"}
+        async with http.post(url, data=json.dumps(update), headers=headers) as resp:
+            assert resp.status == 200
+    await botapi.wait_for_call("sendMessage", timeout=15)
+    assert botapi.last_message(502).text.startswith("👋")  # type: ignore[union-attr]
+    await stop(proc)
+
+
+async def test_run_without_token_fails_in_one_line(settings: Settings) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run",
+        env={"PATH": os.environ.get("PATH", ""), "DATABASE_URL": settings.database_url},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 2
+    assert err.decode().strip() == (
+        "configuration error: TELEGRAM_BOT_TOKEN: not set (get one from @BotFather)"
+    )
