@@ -12,13 +12,12 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.playground.botapi_methods import ChatMethods, Handler
 from bot.playground.botapi_model import (
-    BotApiState,
     Button,
     Call,
     CallbackAnswer,
@@ -29,20 +28,14 @@ from bot.playground.botapi_model import (
     SentMessage,
     UploadedFile,
 )
+from bot.playground.botapi_params import Params, read_params
 from bot.playground.botapi_rules import (
-    MAX_CAPTION_LENGTH,
-    MAX_TEXT_LENGTH,
-    NOT_MODIFIED,
-    QUERY_TOO_OLD,
     ApiError,
     FloodControl,
     bad_request,
-    format_text,
     is_valid_button_url,
     validate_commands,
-    validate_reply_markup,
 )
-from bot.playground.telegram_html import FormattedText
 
 __all__ = [
     "DEFAULT_TOKEN",
@@ -55,183 +48,20 @@ __all__ = [
     "InlineAnswer",
     "LocalBotApi",
     "SentMessage",
+    "UploadedFile",
 ]
 
 DEFAULT_TOKEN = "123456:PLAYGROUND-TOKEN"  # noqa: S105 - fake server token
 CallListener = Callable[[Call], Awaitable[None] | None]
-_Handler = Callable[["_Params"], Awaitable[Any]]
 _LOG = logging.getLogger(__name__)
-_INT_FIELDS = frozenset(
-    {
-        "chat_id",
-        "message_id",
-        "offset",
-        "limit",
-        "cache_time",
-        "reply_to_message_id",
-        "message_thread_id",
-        "user_id",
-        "max_connections",
-    }
-)
-_BOOL_FIELDS = frozenset(
-    {
-        "disable_notification",
-        "protect_content",
-        "show_alert",
-        "is_personal",
-        "drop_pending_updates",
-        "disable_web_page_preview",
-        "allow_sending_without_reply",
-        "has_spoiler",
-        "show_caption_above_media",
-    }
-)
-_JSON_FIELDS = frozenset(
-    {
-        "reply_markup",
-        "results",
-        "commands",
-        "scope",
-        "menu_button",
-        "entities",
-        "caption_entities",
-        "link_preview_options",
-        "reply_parameters",
-        "allowed_updates",
-        "button",
-    }
-)
-_CHAT_ACTIONS = frozenset(
-    {
-        "typing",
-        "upload_photo",
-        "record_video",
-        "upload_video",
-        "record_voice",
-        "upload_voice",
-        "upload_document",
-        "choose_sticker",
-        "find_location",
-        "record_video_note",
-        "upload_video_note",
-    }
-)
 _SCOPES = frozenset(
-    {
-        "default",
-        "all_private_chats",
-        "all_group_chats",
-        "all_chat_administrators",
-        "chat",
-        "chat_administrators",
-        "chat_member",
-    }
-)
-_INLINE_TYPES = frozenset(
-    {
-        "article",
-        "photo",
-        "gif",
-        "mpeg4_gif",
-        "video",
-        "audio",
-        "voice",
-        "document",
-        "location",
-        "venue",
-        "contact",
-        "game",
-        "sticker",
-    }
+    "default all_private_chats all_group_chats all_chat_administrators chat chat_administrators "
+    "chat_member".split()
 )
 
 
-def _normalize(data: JsonDict) -> JsonDict:
-    """Decode form values the way Telegram does: JSON-encoded objects, numbers and booleans."""
-    out: JsonDict = {}
-    for key, value in data.items():
-        if isinstance(value, str):
-            if key in _JSON_FIELDS:
-                try:
-                    value = json.loads(value)
-                except ValueError:
-                    pass  # the handler reports the malformed object
-            elif key in _INT_FIELDS and value.lstrip("-").isdigit():
-                value = int(value)
-            elif key in _BOOL_FIELDS and value.lower() in ("true", "false", "1", "0"):
-                value = value.lower() in ("true", "1")
-        out[key] = value
-    return out
-
-
-class _Params:
-    """Typed access to the parameters of one request."""
-
-    def __init__(self, data: JsonDict) -> None:
-        self.data = data
-
-    def get(self, name: str) -> Any:
-        return self.data.get(name)
-
-    def text(self, name: str) -> str | None:
-        value = self.data.get(name)
-        if value is None or isinstance(value, str):
-            return value
-        return json.dumps(value) if isinstance(value, dict | list | bool) else str(value)
-
-    def number(self, name: str, default: float = 0) -> float:
-        value = self.data.get(name)
-        if value in (None, ""):
-            return default
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            raise bad_request(f'parameter "{name}" must be a Number') from None
-
-    def integer(self, name: str, missing: str) -> int:
-        value = self.data.get(name)
-        if value in (None, "", 0):
-            raise bad_request(missing)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        raise bad_request(missing)
-
-    def flag(self, name: str) -> bool:
-        value = self.data.get(name)
-        return value is True or (isinstance(value, str) and value.lower() == "true")
-
-
-async def _read_params(request: web.Request) -> JsonDict:
-    """Query string plus a JSON, urlencoded or multipart body, decoded to a dict."""
-    data: JsonDict = dict(request.query)
-    if request.method != "POST" or not request.can_read_body:
-        return _normalize(data)
-    if request.content_type == "application/json":
-        try:
-            body = await request.json()
-        except ValueError:
-            raise bad_request("can't parse JSON encoded request") from None
-        if not isinstance(body, dict):
-            raise bad_request("JSON object expected")
-        data.update(body)
-        return _normalize(data)
-    form = await request.post()
-    for key, value in form.items():
-        if isinstance(value, web.FileField):
-            data[key] = UploadedFile(key, value.filename, value.content_type, value.file.read())
-        else:
-            data[key] = value
-    for key, value in list(data.items()):
-        if isinstance(value, str) and value.startswith("attach://"):
-            data[key] = data.get(value[len("attach://") :], value)
-    return _normalize(data)
-
-
-class LocalBotApi(BotApiState):
+class LocalBotApi(ChatMethods):
     """Fake Telegram Bot API server on loopback (aiohttp) plus its in-memory state."""
-
-    FLOOD_METHODS = frozenset({"sendMessage", "sendPhoto"})
 
     def __init__(
         self,
@@ -244,10 +74,10 @@ class LocalBotApi(BotApiState):
     ) -> None:
         bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123456
         super().__init__(
-            {"id": bot_id, "is_bot": True, "first_name": bot_name, "username": bot_username}
+            {"id": bot_id, "is_bot": True, "first_name": bot_name, "username": bot_username},
+            FloodControl(clock) if flood_limits else None,
         )
         self.token = token
-        self.flood: FloodControl | None = FloodControl(clock) if flood_limits else None
         self.calls: list[Call] = []
         self.on_call: list[CallListener] = []
         self.webhook_url = ""
@@ -259,7 +89,7 @@ class LocalBotApi(BotApiState):
         self._call_event = asyncio.Event()
         self._poll_generation = 0
         self._stopping = False
-        handlers: dict[str, _Handler] = {
+        handlers: dict[str, Handler] = {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
             "setWebhook": self._set_webhook,
@@ -272,17 +102,7 @@ class LocalBotApi(BotApiState):
             "deleteMyCommands": self._delete_my_commands,
             "setChatMenuButton": self._set_chat_menu_button,
             "getChatMenuButton": self._get_chat_menu_button,
-            "sendMessage": self._send_message,
-            "sendPhoto": self._send_photo,
-            "editMessageText": self._edit_message_text,
-            "editMessageCaption": self._edit_message_caption,
-            "editMessageReplyMarkup": self._edit_message_reply_markup,
-            "deleteMessage": self._delete_message,
-            "sendChatAction": self._send_chat_action,
-            "answerCallbackQuery": self._answer_callback_query,
-            "answerInlineQuery": self._answer_inline_query,
-            "getChat": self._get_chat,
-            "getFile": self._get_file,
+            **self.chat_handlers(),
         }
         self._handlers = {name.lower(): (name, fn) for name, fn in handlers.items()}
 
@@ -387,8 +207,8 @@ class LocalBotApi(BotApiState):
                 raise ApiError(401, "Unauthorized")
             if entry is None:
                 raise ApiError(404, "Not Found")
-            params = await _read_params(request)
-            result = await entry[1](_Params(params))
+            params = await read_params(request)
+            result = await entry[1](Params(params))
         except ApiError as err:
             call = Call(method, params, False, err.description, err.code)
             status, body = err.code, err.payload()
@@ -405,80 +225,12 @@ class LocalBotApi(BotApiState):
             return web.json_response(ApiError(404, "Not Found").payload(), status=404)
         return web.Response(body=data, content_type="application/octet-stream")
 
-    # --- helpers ---------------------------------------------------------------------------
-
-    def _format(self, raw: str | None, p: _Params, prefix: str = "") -> FormattedText:
-        names = {uid: u.first_name for uid, u in self.users.items()}
-        return format_text(
-            raw or "",
-            p.text("parse_mode"),
-            p.get(f"{prefix}entities" if prefix else "entities"),
-            names,
-        )
-
-    def _message_text(self, p: _Params) -> FormattedText:
-        formatted = self._format(p.text("text"), p)
-        if not formatted.text:
-            raise bad_request("message text is empty")
-        if len(formatted.text) > MAX_TEXT_LENGTH:
-            raise bad_request("message is too long")
-        return formatted
-
-    def _caption(self, p: _Params) -> FormattedText:
-        formatted = self._format(p.text("caption"), p, "caption_")
-        if len(formatted.text) > MAX_CAPTION_LENGTH:
-            raise bad_request("message caption is too long")
-        return formatted
-
-    def _reply_to(self, chat_id: int, p: _Params) -> int | None:
-        reply = p.get("reply_parameters")
-        if reply not in (None, "") and not isinstance(reply, dict):
-            raise bad_request("can't parse reply parameters JSON object")
-        reply = reply or {}
-        message_id = reply.get("message_id", p.get("reply_to_message_id"))
-        if message_id in (None, 0, ""):
-            return None
-        if isinstance(message_id, int) and self._message_exists(chat_id, message_id):
-            return message_id
-        if reply.get("allow_sending_without_reply") or p.flag("allow_sending_without_reply"):
-            return None
-        raise bad_request("message to be replied not found")
-
-    def _check_flood(self, method: str, chat_id: int) -> None:
-        if self.flood is not None and method in self.FLOOD_METHODS:
-            self.flood.check(chat_id)
-
-    def _new_message(self, chat: FakeChat, p: _Params) -> SentMessage:
-        markup = validate_reply_markup(p.get("reply_markup"))
-        message = SentMessage(0, chat.id, int(time.time()))
-        message.reply_to_message_id = self._reply_to(chat.id, p)
-        message.set_markup(markup)
-        return message
-
-    def _editable(self, p: _Params) -> SentMessage | None:
-        """The bot message an edit targets; None for inline messages."""
-        if p.get("inline_message_id"):
-            return None
-        chat = self.resolve_chat(p.get("chat_id"))
-        message_id = p.integer("message_id", "message identifier is not specified")
-        if message_id in self._user_messages.get(chat.id, {}):
-            raise bad_request("message can't be edited")
-        message = self.message(chat.id, message_id)
-        if message is None or message.deleted:
-            raise bad_request("message to edit not found")
-        return message
-
-    def _edited(self, message: SentMessage) -> JsonDict:
-        message.edits += 1
-        message.edit_date = int(time.time())
-        return self.message_json(message)
-
     # --- methods ---------------------------------------------------------------------------
 
-    async def _true(self, p: _Params) -> bool:
+    async def _true(self, p: Params) -> bool:
         return True
 
-    async def _get_me(self, p: _Params) -> JsonDict:
+    async def _get_me(self, p: Params) -> JsonDict:
         return {
             **self.bot_user,
             "can_join_groups": True,
@@ -488,7 +240,7 @@ class LocalBotApi(BotApiState):
             "has_main_web_app": False,
         }
 
-    async def _get_updates(self, p: _Params) -> list[JsonDict]:
+    async def _get_updates(self, p: Params) -> list[JsonDict]:
         if self.webhook_url:
             raise ApiError(
                 409,
@@ -523,7 +275,7 @@ class LocalBotApi(BotApiState):
             except TimeoutError:
                 return []
 
-    async def _set_webhook(self, p: _Params) -> bool:
+    async def _set_webhook(self, p: Params) -> bool:
         url = p.text("url") or ""
         if url:
             parts = urlsplit(url)
@@ -539,20 +291,20 @@ class LocalBotApi(BotApiState):
         self._updates_changed()
         return True
 
-    async def _delete_webhook(self, p: _Params) -> bool:
+    async def _delete_webhook(self, p: Params) -> bool:
         if p.flag("drop_pending_updates"):
             self._updates.clear()
         self.webhook_url = ""
         return True
 
-    async def _get_webhook_info(self, p: _Params) -> JsonDict:
+    async def _get_webhook_info(self, p: Params) -> JsonDict:
         return {
             "url": self.webhook_url,
             "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
         }
 
-    def _commands_key(self, p: _Params) -> tuple[str, str]:
+    def _commands_key(self, p: Params) -> tuple[str, str]:
         scope = p.get("scope") or {"type": "default"}
         if not isinstance(scope, dict) or scope.get("type") not in _SCOPES:
             raise bad_request("can't parse BotCommandScope JSON object")
@@ -563,19 +315,19 @@ class LocalBotApi(BotApiState):
             raise bad_request("LANG_CODE_INVALID")
         return json.dumps(scope, sort_keys=True), language
 
-    async def _set_my_commands(self, p: _Params) -> bool:
+    async def _set_my_commands(self, p: Params) -> bool:
         commands = validate_commands(p.get("commands"))
         self.commands[self._commands_key(p)] = commands
         return True
 
-    async def _get_my_commands(self, p: _Params) -> list[dict[str, str]]:
+    async def _get_my_commands(self, p: Params) -> list[dict[str, str]]:
         return self.commands.get(self._commands_key(p), [])
 
-    async def _delete_my_commands(self, p: _Params) -> bool:
+    async def _delete_my_commands(self, p: Params) -> bool:
         self.commands.pop(self._commands_key(p), None)
         return True
 
-    async def _set_chat_menu_button(self, p: _Params) -> bool:
+    async def _set_chat_menu_button(self, p: Params) -> bool:
         chat_id = self.resolve_chat(p.get("chat_id")).id if p.get("chat_id") else None
         button = p.get("menu_button") or {"type": "default"}
         kind = button.get("type") if isinstance(button, dict) else None
@@ -590,223 +342,6 @@ class LocalBotApi(BotApiState):
         self.menu_buttons[chat_id] = button
         return True
 
-    async def _get_chat_menu_button(self, p: _Params) -> JsonDict:
+    async def _get_chat_menu_button(self, p: Params) -> JsonDict:
         chat_id = self.resolve_chat(p.get("chat_id")).id if p.get("chat_id") else None
         return self.menu_buttons.get(chat_id) or self.menu_buttons.get(None) or {"type": "default"}
-
-    async def _send_message(self, p: _Params) -> JsonDict:
-        chat = self.resolve_chat(p.get("chat_id"))
-        formatted = self._message_text(p)
-        message = self._new_message(chat, p)
-        self._check_flood("sendMessage", chat.id)
-        message.message_id = self._next_message_id(chat.id)
-        message.text, message.entities, message.html = (
-            formatted.text,
-            formatted.entities,
-            p.text("text") or "",
-        )
-        self._store(message)
-        return self.message_json(message)
-
-    async def _send_photo(self, p: _Params) -> JsonDict:
-        chat = self.resolve_chat(p.get("chat_id"))
-        photo = p.get("photo")
-        if isinstance(photo, UploadedFile):
-            file_id = self.register_file(photo.data)
-            shown = file_id
-        elif isinstance(photo, str) and photo in self._files:
-            file_id = shown = photo
-        elif isinstance(photo, str) and photo.lower().startswith(("http://", "https://")):
-            if not is_valid_button_url(photo):
-                raise bad_request("failed to get HTTP URL content")
-            file_id, shown = self.register_file(url=photo), photo
-        elif photo in (None, ""):
-            raise bad_request("there is no photo in the request")
-        else:
-            raise bad_request("wrong file identifier/HTTP URL specified")
-        caption = self._caption(p)
-        message = self._new_message(chat, p)
-        self._check_flood("sendPhoto", chat.id)
-        message.message_id = self._next_message_id(chat.id)
-        message.photo, message.photo_file_id, message.html = shown, file_id, p.text("caption") or ""
-        message.caption, message.caption_entities = caption.text or None, caption.entities
-        self._store(message)
-        return self.message_json(message)
-
-    async def _edit_message_text(self, p: _Params) -> JsonDict | bool:
-        formatted = self._message_text(p)
-        markup = validate_reply_markup(p.get("reply_markup"), inline_only=True)
-        message = self._editable(p)
-        if message is None:
-            return True
-        if message.photo_file_id is not None:
-            raise bad_request("there is no text in the message to edit")
-        if (formatted.text, formatted.entities, markup) == (
-            message.text,
-            message.entities,
-            message.reply_markup,
-        ):
-            raise ApiError(400, NOT_MODIFIED)
-        message.text, message.entities, message.html = (
-            formatted.text,
-            formatted.entities,
-            p.text("text") or "",
-        )
-        message.set_markup(markup)
-        return self._edited(message)
-
-    async def _edit_message_caption(self, p: _Params) -> JsonDict | bool:
-        caption = self._caption(p)
-        markup = validate_reply_markup(p.get("reply_markup"), inline_only=True)
-        message = self._editable(p)
-        if message is None:
-            return True
-        if message.photo_file_id is None:
-            raise bad_request("there is no caption in the message to edit")
-        if (caption.text or None, caption.entities, markup) == (
-            message.caption,
-            message.caption_entities,
-            message.reply_markup,
-        ):
-            raise ApiError(400, NOT_MODIFIED)
-        message.caption, message.caption_entities = caption.text or None, caption.entities
-        message.html = p.text("caption") or ""
-        message.set_markup(markup)
-        return self._edited(message)
-
-    async def _edit_message_reply_markup(self, p: _Params) -> JsonDict | bool:
-        markup = validate_reply_markup(p.get("reply_markup"), inline_only=True)
-        message = self._editable(p)
-        if message is None:
-            return True
-        if markup == message.reply_markup:
-            raise ApiError(400, NOT_MODIFIED)
-        message.set_markup(markup)
-        return self._edited(message)
-
-    async def _delete_message(self, p: _Params) -> bool:
-        chat = self.resolve_chat(p.get("chat_id"))
-        message_id = p.integer("message_id", "message identifier is not specified")
-        if not self._message_exists(chat.id, message_id):
-            raise bad_request("message to delete not found")
-        bot_message = self.message(chat.id, message_id)
-        if bot_message is not None:
-            bot_message.deleted = True
-        else:
-            self._user_messages[chat.id][message_id]["_deleted"] = True
-        return True
-
-    async def _send_chat_action(self, p: _Params) -> bool:
-        self.resolve_chat(p.get("chat_id"))
-        if p.text("action") not in _CHAT_ACTIONS:
-            raise bad_request("wrong parameter action in request")
-        return True
-
-    async def _answer_callback_query(self, p: _Params) -> bool:
-        query_id = p.text("callback_query_id") or ""
-        pending = self._pending_callbacks.get(query_id)
-        text = p.text("text")
-        if text is not None and len(text) > 200:
-            raise bad_request("MESSAGE_TOO_LONG")
-        if pending is None:
-            raise ApiError(400, QUERY_TOO_OLD)
-        del self._pending_callbacks[query_id]
-        self.callback_answers.append(
-            CallbackAnswer(
-                query_id,
-                text,
-                p.flag("show_alert"),
-                p.text("url"),
-                int(p.number("cache_time")) if p.get("cache_time") is not None else None,
-                pending.chat_id,
-                pending.message_id,
-            )
-        )
-        return True
-
-    async def _answer_inline_query(self, p: _Params) -> bool:
-        query_id = p.text("inline_query_id") or ""
-        results = p.get("results")
-        if not isinstance(results, list):
-            raise bad_request("can't parse inline query results JSON object")
-        if len(results) > 50:
-            raise bad_request("RESULTS_TOO_MUCH")
-        seen: set[str] = set()
-        for result in results:
-            self._check_inline_result(result, seen)
-        if query_id not in self._pending_inline:
-            raise ApiError(400, QUERY_TOO_OLD)
-        button = p.get("button")
-        self.inline_answers.append(
-            InlineAnswer(
-                query_id,
-                self._pending_inline.pop(query_id),
-                results,
-                int(p.number("cache_time")) if p.get("cache_time") is not None else None,
-                p.flag("is_personal"),
-                p.text("next_offset"),
-                button if isinstance(button, dict) else None,
-            )
-        )
-        return True
-
-    def _check_inline_result(self, result: Any, seen: set[str]) -> None:
-        if not isinstance(result, dict) or not isinstance(result.get("type"), str):
-            raise bad_request("can't parse InlineQueryResult JSON object")
-        result_id = result.get("id")
-        if not isinstance(result_id, str) or not 1 <= len(result_id.encode()) <= 64:
-            raise bad_request("RESULT_ID_INVALID")
-        if result_id in seen:
-            raise bad_request("RESULT_ID_DUPLICATE")
-        seen.add(result_id)
-        if result["type"] not in _INLINE_TYPES:
-            raise bad_request("RESULT_TYPE_INVALID")
-        if result["type"] == "article" and not (
-            isinstance(result.get("title"), str) and result["title"].strip()
-        ):
-            raise bad_request(
-                'can\'t parse InlineQueryResultArticle: Field "title" must be non-empty'
-            )
-        content = result.get("input_message_content")
-        if isinstance(content, dict) and "message_text" in content:
-            sub = _Params(content)
-            formatted = self._format(sub.text("message_text"), sub)
-            if not formatted.text:
-                raise bad_request("MESSAGE_EMPTY")
-            if len(formatted.text) > MAX_TEXT_LENGTH:
-                raise bad_request("MESSAGE_TOO_LONG")
-        elif result["type"] == "article":
-            raise bad_request(
-                "can't parse InlineQueryResultArticle: input_message_content expected"
-            )
-        validate_reply_markup(result.get("reply_markup"), inline_only=True)
-
-    async def _get_chat(self, p: _Params) -> JsonDict:
-        chat = self.resolve_chat(p.get("chat_id"))
-        gifts = {
-            "unlimited_gifts": True,
-            "limited_gifts": True,
-            "unique_gifts": True,
-            "premium_subscription": True,
-            "gifts_from_channels": True,
-        }
-        return {
-            **chat.to_dict(),
-            "accent_color_id": 0,
-            "max_reaction_count": 11,
-            "accepted_gift_types": gifts,
-        }
-
-    async def _get_file(self, p: _Params) -> JsonDict:
-        file_id = p.text("file_id") or ""
-        if file_id not in self._files:
-            raise bad_request("invalid file_id")
-        data = self._files[file_id]
-        info: JsonDict = {
-            "file_id": file_id,
-            "file_unique_id": f"AQAD{file_id[-8:]}",
-            "file_path": f"photos/{file_id}.jpg",
-        }
-        if data is not None:
-            info["file_size"] = len(data)
-        return info

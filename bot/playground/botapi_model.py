@@ -310,7 +310,9 @@ class BotApiState:
             elif (
                 bot_reply := self.message(message.chat_id, message.reply_to_message_id)
             ) is not None:
-                data["reply_to_message"] = self.message_json(bot_reply)
+                nested = self.message_json(bot_reply)
+                nested.pop("reply_to_message", None)  # Telegram nests replies one level deep
+                data["reply_to_message"] = nested
         if message.photo_file_id is not None:
             data["photo"] = _photo_sizes(message.photo_file_id)
             if message.caption:

@@ -126,10 +126,16 @@ def validate_reply_markup(markup: Any, *, inline_only: bool = False) -> dict[str
     """Validate a decoded ``reply_markup``; returns it (or None when absent)."""
     if markup in (None, ""):
         return None
+    if isinstance(markup, str):
+        raise bad_request(_BAD_MARKUP)  # the form value was not valid JSON
     if not isinstance(markup, dict):
-        raise bad_request(_BAD_MARKUP)
+        raise bad_request("object expected as reply markup")
     if "inline_keyboard" in markup:
         _validate_inline_keyboard(markup["inline_keyboard"])
+        if not any(markup["inline_keyboard"]):
+            return None  # an empty inline keyboard means "no keyboard"
+    elif not markup:
+        return None  # PTB sends an empty InlineKeyboardMarkup as {}
     elif inline_only:
         raise bad_request("inline keyboard expected")
     elif "keyboard" in markup:
