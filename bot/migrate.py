@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -18,22 +20,19 @@ def alembic_config() -> Config:
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the schema to `revision` in one transaction."""
-    cfg = alembic_config()
-
-    def run(conn: Connection) -> None:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
-
-    async with engine.begin() as conn:
-        await conn.run_sync(run)
+    await _run(engine, command.upgrade, revision)
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    await _run(engine, command.downgrade, revision)
+
+
+async def _run(engine: AsyncEngine, step: Callable[[Config, str], None], revision: str) -> None:
     cfg = alembic_config()
 
     def run(conn: Connection) -> None:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, revision)
+        step(cfg, revision)
 
     async with engine.begin() as conn:
         await conn.run_sync(run)

@@ -62,32 +62,26 @@ def currency_of(user: User | None, default: str) -> str:
     return default
 
 
-async def _get(session: AsyncSession, user_id: int) -> User:
+async def _choose(
+    session: AsyncSession, user_id: int, column: str, value: str, offered: bool
+) -> User:
+    if not offered:
+        raise InvalidChoice(value)
     user = await session.get(User, user_id)
     if user is None:
         raise LookupError(f"user {user_id} not found")
+    setattr(user, column, value)
     return user
 
 
 async def set_language(session: AsyncSession, user_id: int, locale: str) -> User:
-    if locale not in i18n.available_locales():
-        raise InvalidChoice(locale)
-    user = await _get(session, user_id)
-    user.language = locale
-    return user
+    offered = locale in i18n.available_locales()
+    return await _choose(session, user_id, "language", locale, offered)
 
 
 async def set_currency(session: AsyncSession, user_id: int, currency: str) -> User:
-    if not regions.is_currency(currency):
-        raise InvalidChoice(currency)
-    user = await _get(session, user_id)
-    user.currency = currency
-    return user
+    return await _choose(session, user_id, "currency", currency, regions.is_currency(currency))
 
 
 async def set_country(session: AsyncSession, user_id: int, country: str) -> User:
-    if not regions.is_country(country):
-        raise InvalidChoice(country)
-    user = await _get(session, user_id)
-    user.country = country
-    return user
+    return await _choose(session, user_id, "country", country, regions.is_country(country))

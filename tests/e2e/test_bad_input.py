@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import pytest
 
@@ -11,6 +12,24 @@ from bot.db import create_engine, session_factory
 from bot.deps import Deps
 from bot.playground.botapi import LocalBotApi
 from tests.e2e.harness import Shopper
+
+
+@pytest.fixture
+def database_down(deps: Deps) -> Callable[[], AbstractAsyncContextManager[None]]:
+    """A context in which every session the bot opens fails to connect."""
+
+    @asynccontextmanager
+    async def down() -> AsyncIterator[None]:
+        real = deps.sessions
+        broken = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+        deps.sessions = session_factory(broken)
+        try:
+            yield
+        finally:
+            deps.sessions = real
+            await broken.dispose()
+
+    return down
 
 
 @pytest.fixture
@@ -84,51 +103,33 @@ async def test_group_chatter_is_not_answered(
 
 
 async def test_a_failing_handler_apologises_without_a_traceback(
-    shopper: Callable[..., Shopper], deps: Deps, errors: list
+    shopper: Callable[..., Shopper], database_down: Callable, errors: list
 ) -> None:
     ann = shopper("ru")
     await ann.send("/start")
-    real = deps.sessions
-    broken = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
-    deps.sessions = session_factory(broken)
-    try:
+    async with database_down():
         (reply,) = await ann.send("/settings")
-    finally:
-        deps.sessions = real
-        await broken.dispose()
     assert reply.text.startswith("Sorry, something went wrong")  # locale unknown: English
     assert "Traceback" not in reply.text and "Error" not in reply.text
     assert len(errors) == 1
 
 
 async def test_a_failing_button_answers_the_callback(
-    shopper: Callable[..., Shopper], deps: Deps, errors: list
+    shopper: Callable[..., Shopper], database_down: Callable, errors: list
 ) -> None:
     ann = shopper()
     await ann.send("/settings")
-    real = deps.sessions
-    broken = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
-    deps.sessions = session_factory(broken)
-    try:
+    async with database_down():
         answer = await ann.press("Currency")
-    finally:
-        deps.sessions = real
-        await broken.dispose()
     assert answer.show_alert and (answer.text or "").startswith("Sorry")
     assert len(errors) == 1
 
 
 async def test_errors_are_counted_in_metrics(
-    shopper: Callable[..., Shopper], deps: Deps, errors: list
+    shopper: Callable[..., Shopper], deps: Deps, database_down: Callable, errors: list
 ) -> None:
     before = deps.metrics.update_errors._value.get()
-    real = deps.sessions
-    broken = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
-    deps.sessions = session_factory(broken)
-    try:
+    async with database_down():
         await shopper().send("/start")
-    finally:
-        deps.sessions = real
-        await broken.dispose()
     assert deps.metrics.update_errors._value.get() == before + 1
     assert 'shopbot_updates_total{kind="message"}' in deps.metrics.render().decode()
