@@ -45,10 +45,8 @@ class Settings(BaseSettings):
     stripe_secret_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None
     stripe_api_base: str | None = None
-    default_language: str = "en"
     default_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
-    demo_catalog: bool = True
 
     @field_validator("telegram_bot_token")
     @classmethod

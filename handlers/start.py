@@ -62,7 +62,7 @@ async def greeting(update: Update, context: BotContext) -> str:
         h("• Or paste a link to a product on a Chinese marketplace."),
         h(
             "• I show the full cost in {currency}, delivery included.",
-            currency=context.t.currency_name(currency),
+            currency=currency,
         ),
     ]
     async with context.deps.sessions() as session:
