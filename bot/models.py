@@ -54,6 +54,9 @@ class Product(Base):
     category: Mapped[str] = mapped_column(String(255), default="", index=True)
     brand: Mapped[str] = mapped_column(String(128), default="")
     seller: Mapped[str] = mapped_column(String(255), default="")
+    # The sync source that last delivered it ("feed:<location>", "shopify", "taobao" ...): a full
+    # sync marks what its own source no longer lists as unavailable, and nothing else.
+    source: Mapped[str] = mapped_column(String(255), default="", index=True)
     available: Mapped[bool] = mapped_column(Boolean, default=True)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     raw: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
@@ -120,3 +123,32 @@ class PriceChange(Base):
     old_promo_price_minor: Mapped[int | None] = mapped_column(BigInteger)
     new_promo_price_minor: Mapped[int | None] = mapped_column(BigInteger)
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class SyncRun(Base):
+    """One run of `shopbot sync` (or the scheduled job) for one source, with its counts."""
+
+    __tablename__ = "sync_runs"
+    __table_args__ = (Index("ix_sync_runs_source_started", "source", "started_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running|ok|partial|failed
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    gone: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+
+class Lease(Base):
+    """A named lock with an expiry, so one process of many runs a scheduled job."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,27 +1,33 @@
 """The catalog: products, their SKUs and current offers, with price history.
 
-`upsert` takes unified `integrations.types.Product` records from any source and stores them with
-change detection: an unchanged product costs one hash comparison; a price change writes a
-PriceChange row; nothing is ever deleted here.
+`store` takes unified `integrations.types.Product` records from any source and writes them in
+bulk with change detection: an unchanged product costs one digest comparison and no write; a
+changed one is updated in place, and a price change writes a PriceChange row. Nothing is deleted:
+what a source stops listing becomes unavailable (`mark_gone`), because orders point at it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, cast
 
 from babel.numbers import get_currency_precision
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Select, Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from bot import models
 from bot.db import utcnow
 from integrations import types
+
+PRODUCTS = cast(Table, models.Product.__table__)
+SKUS = cast(Table, models.Sku.__table__)
+OFFERS = cast(Table, models.Offer.__table__)
+PRICE_CHANGES = cast(Table, models.PriceChange.__table__)
+CHUNK = 500  # ids per IN (...) list
 
 
 @dataclass
@@ -29,6 +35,34 @@ class UpsertCounts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    duplicates: int = 0
+
+    def add(self, other: UpsertCounts) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.duplicates += other.duplicates
+
+
+@dataclass(slots=True)
+class Known:
+    """What the database holds about one product, enough to skip it when unchanged."""
+
+    id: int
+    digest: str
+    available: bool
+    source: str
+
+
+@dataclass
+class Index:
+    """Known products of one marketplace by external id; updated only after a commit."""
+
+    marketplace: str
+    known: dict[str, Known] = field(default_factory=dict)
+
+    def apply(self, pending: dict[str, Known]) -> None:
+        self.known.update(pending)
 
 
 def to_minor(amount: Decimal, currency: str) -> int:
@@ -42,111 +76,297 @@ def from_minor(minor: int, currency: str) -> Decimal:
 
 def content_hash(p: types.Product) -> str:
     """A digest of everything stored about a product, to skip unchanged ones cheaply."""
-    skus = [
-        [s.external_id, str(s.offer.price), s.offer.currency, _promo_key(s.offer.promotion),
-         s.availability.value, s.stock, sorted(s.attributes.items()), s.weight_grams, s.image_url]
+    skus = tuple(
+        (s.external_id, s.offer.price, s.offer.currency, s.offer.promotion, s.availability,
+         s.stock, tuple(sorted(s.attributes.items())), s.weight_grams, s.image_url)
         for s in p.skus
-    ]  # fmt: skip
-    blob = [p.title, p.description, p.url, p.image_url, p.category, p.brand, p.seller, skus]
-    return hashlib.sha256(json.dumps(blob, ensure_ascii=False).encode()).hexdigest()
+    )  # fmt: skip
+    blob = (p.title, p.description, p.url, p.image_url, p.category, p.brand, p.seller, skus)
+    return hashlib.blake2b(repr(blob).encode(), digest_size=16).hexdigest()
 
 
-def _promo_key(promo: types.Promotion | None) -> list[str] | None:
-    if promo is None:
-        return None
-    return [str(promo.price), promo.currency, str(promo.starts_at), str(promo.ends_at), promo.label]
+async def load_index(
+    session: AsyncSession, marketplace: str, external_ids: Iterable[str] | None = None
+) -> Index:
+    """The known products of `marketplace` (all of them, or just `external_ids`)."""
+    p = PRODUCTS.c
+    query = select(p.id, p.external_id, p.content_hash, p.available, p.source).where(
+        p.marketplace == marketplace
+    )
+    index = Index(marketplace)
+    if external_ids is None:
+        chunks: list[list[str] | None] = [None]
+    else:
+        ids = list(dict.fromkeys(external_ids))
+        chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+    for chunk in chunks:
+        scoped = query if chunk is None else query.where(p.external_id.in_(chunk))
+        for row in await session.execute(scoped):
+            index.known[row.external_id] = Known(
+                row.id, row.content_hash, row.available, row.source
+            )
+    return index
+
+
+async def store(
+    session: AsyncSession,
+    products: Sequence[types.Product],
+    index: Index,
+    *,
+    source: str = "",
+    now: datetime | None = None,
+) -> tuple[UpsertCounts, dict[str, Known]]:
+    """Write `products` (one marketplace) in bulk; returns counts and the index updates to
+    apply once the caller's transaction has committed."""
+    now = now or utcnow()
+    counts = UpsertCounts()
+    new: list[tuple[types.Product, str]] = []
+    changed: list[tuple[types.Product, str, Known]] = []
+    seen: set[str] = set()
+    for product in products:
+        if product.marketplace != index.marketplace:
+            raise ValueError(f"{product.marketplace} product given to a {index.marketplace} index")
+        if product.external_id in seen:
+            counts.duplicates += 1
+            continue
+        seen.add(product.external_id)
+        digest = content_hash(product)
+        known = index.known.get(product.external_id)
+        if known is None:
+            new.append((product, digest))
+        elif known.digest == digest and known.available and known.source == source:
+            counts.unchanged += 1
+        else:
+            changed.append((product, digest, known))
+    pending: dict[str, Known] = {}
+    if new:
+        pending |= await _insert(session, new, source, now)
+        counts.created = len(new)
+    if changed:
+        pending |= await _update(session, changed, source, now)
+        counts.updated = len(changed)
+    return counts, pending
 
 
 async def upsert(
-    session: AsyncSession, products: Iterable[types.Product], now: datetime | None = None
+    session: AsyncSession,
+    products: Iterable[types.Product],
+    now: datetime | None = None,
+    *,
+    source: str = "",
 ) -> UpsertCounts:
-    """Insert new products, update changed ones, touch unchanged ones; return the counts."""
-    now = now or utcnow()
-    batch = list(products)
-    counts = UpsertCounts()
-    if not batch:
-        return counts
-    keys = [(p.marketplace, p.external_id) for p in batch]
-    rows = await session.execute(
-        select(models.Product)
-        .where(tuple_(models.Product.marketplace, models.Product.external_id).in_(keys))
-        .options(selectinload(models.Product.skus).selectinload(models.Sku.offer))
-    )
-    existing = {(row.marketplace, row.external_id): row for row in rows.scalars()}
-    for record in batch:
-        digest = content_hash(record)
-        row = existing.get((record.marketplace, record.external_id))
-        if row is None:
-            row = models.Product(
-                marketplace=record.marketplace, external_id=record.external_id, created_at=now
-            )
-            session.add(row)
-            existing[(record.marketplace, record.external_id)] = row
-            counts.created += 1
-        elif row.content_hash == digest and row.available:
-            row.synced_at = now
-            counts.unchanged += 1
-            continue
-        else:
-            counts.updated += 1
-        _apply(session, row, record, digest, now)
-    await session.flush()
-    return counts
+    """Store a handful of products of any marketplaces (links, tests); bulk syncs use `store`."""
+    total = UpsertCounts()
+    by_marketplace: dict[str, list[types.Product]] = {}
+    for product in products:
+        by_marketplace.setdefault(product.marketplace, []).append(product)
+    for marketplace, group in by_marketplace.items():
+        index = await load_index(session, marketplace, (p.external_id for p in group))
+        counts, _ = await store(session, group, index, source=source, now=now)
+        total.add(counts)
+    return total
 
 
-def _apply(
-    session: AsyncSession, row: models.Product, p: types.Product, digest: str, now: datetime
-) -> None:
-    row.title, row.description, row.url = p.title, p.description, p.url
-    row.image_url, row.category, row.brand, row.seller = p.image_url, p.category, p.brand, p.seller
-    row.raw, row.content_hash, row.available = p.raw, digest, True
-    row.updated_at = row.synced_at = now
-    by_id = {s.external_id: s for s in row.skus} if row.id is not None else {}
-    seen = set()
-    for sku in p.skus:
-        seen.add(sku.external_id)
-        srow = by_id.get(sku.external_id)
-        if srow is None:
-            srow = models.Sku(external_id=sku.external_id, offer=None)
-            row.skus.append(srow)
-        srow.attributes, srow.availability = dict(sku.attributes), sku.availability.value
-        srow.stock, srow.weight_grams, srow.image_url = sku.stock, sku.weight_grams, sku.image_url
-        srow.available, srow.updated_at = True, now
-        _apply_offer(session, srow, sku.offer, now)
-    for srow in row.skus:
-        if srow.external_id not in seen:
-            srow.available = False
+def _product_row(p: types.Product, digest: str, source: str, now: datetime) -> dict[str, Any]:
+    return {
+        "title": p.title, "description": p.description, "url": p.url, "image_url": p.image_url,
+        "category": p.category[:255], "brand": p.brand[:128], "seller": p.seller[:255],
+        "source": source, "available": True, "content_hash": digest, "raw": p.raw,
+        "updated_at": now, "synced_at": now,
+    }  # fmt: skip
 
 
-def _apply_offer(
-    session: AsyncSession, srow: models.Sku, offer: types.Offer, now: datetime
-) -> None:
-    price = to_minor(offer.price, offer.currency)
+def _sku_row(s: types.Sku, now: datetime) -> dict[str, Any]:
+    return {
+        "attributes": dict(s.attributes), "availability": s.availability.value, "stock": s.stock,
+        "weight_grams": s.weight_grams, "image_url": s.image_url, "available": True,
+        "updated_at": now,
+    }  # fmt: skip
+
+
+def _offer_row(offer: types.Offer, now: datetime) -> dict[str, Any]:
     promo = offer.promotion
-    promo_price = to_minor(promo.price, offer.currency) if promo is not None else None
-    current = srow.offer
-    if current is None:
-        srow.offer = current = models.Offer(currency=offer.currency, price_minor=price)
-    elif (current.price_minor, current.promo_price_minor) != (price, promo_price):
-        srow_change = models.PriceChange(
-            currency=offer.currency,
-            old_price_minor=current.price_minor,
-            new_price_minor=price,
-            old_promo_price_minor=current.promo_price_minor,
-            new_promo_price_minor=promo_price,
-            changed_at=now,
-        )
-        srow_change.sku_id = srow.id
-        session.add(srow_change)
-    current.currency, current.price_minor, current.promo_price_minor = (
-        offer.currency,
-        price,
-        promo_price,
+    return {
+        "currency": offer.currency,
+        "price_minor": to_minor(offer.price, offer.currency),
+        "promo_price_minor": to_minor(promo.price, offer.currency) if promo else None,
+        "promo_label": promo.label[:128] if promo else "",
+        "promo_starts_at": promo.starts_at if promo else None,
+        "promo_ends_at": promo.ends_at if promo else None,
+        "observed_at": now,
+    }
+
+
+async def _insert(
+    session: AsyncSession, new: list[tuple[types.Product, str]], source: str, now: datetime
+) -> dict[str, Known]:
+    # Plain executemany, then one SELECT for the ids: INSERT ... RETURNING with a guaranteed
+    # row order falls back to one statement per row on SQLite, ten times slower.
+    rows = [
+        {"marketplace": p.marketplace, "external_id": p.external_id, "created_at": now}
+        | _product_row(p, digest, source, now)
+        for p, digest in new
+    ]
+    await session.execute(insert(PRODUCTS), rows)
+    marketplace = new[0][0].marketplace
+    ids = await _ids(
+        session,
+        select(PRODUCTS.c.external_id, PRODUCTS.c.id).where(PRODUCTS.c.marketplace == marketplace),
+        PRODUCTS.c.external_id,
+        [p.external_id for p, _ in new],
     )
-    current.promo_label = promo.label if promo is not None else ""
-    current.promo_starts_at = promo.starts_at if promo is not None else None
-    current.promo_ends_at = promo.ends_at if promo is not None else None
-    current.observed_at = now
+    await _insert_skus(session, [(ids[p.external_id], s) for p, _ in new for s in p.skus], now)
+    return {p.external_id: Known(ids[p.external_id], d, True, source) for p, d in new}
+
+
+async def _ids(
+    session: AsyncSession, query: Select[Any], column: Any, keys: list[Any]
+) -> dict[Any, int]:
+    """(all but the last column) -> the last column (an id), for rows whose `column` is in
+    `keys`, looked up in chunks of CHUNK."""
+    found: dict[Any, int] = {}
+    for i in range(0, len(keys), CHUNK):
+        for row in await session.execute(query.where(column.in_(keys[i : i + CHUNK]))):
+            found[row[0] if len(row) == 2 else tuple(row[:-1])] = row[-1]
+    return found
+
+
+async def _insert_skus(
+    session: AsyncSession, skus: list[tuple[int, types.Sku]], now: datetime
+) -> None:
+    if not skus:
+        return
+    rows = [{"product_id": pid, "external_id": s.external_id} | _sku_row(s, now) for pid, s in skus]
+    await session.execute(insert(SKUS), rows)
+    s = SKUS.c
+    ids = await _ids(
+        session,
+        select(s.product_id, s.external_id, s.id),
+        s.product_id,
+        list(dict.fromkeys(pid for pid, _ in skus)),
+    )
+    offers = [
+        {"sku_id": ids[(pid, sku.external_id)]} | _offer_row(sku.offer, now) for pid, sku in skus
+    ]
+    await session.execute(insert(OFFERS), offers)
+
+
+async def _update(
+    session: AsyncSession,
+    changed: list[tuple[types.Product, str, Known]],
+    source: str,
+    now: datetime,
+) -> dict[str, Known]:
+    rows = [{"b_id": k.id} | _product_row(p, d, source, now) for p, d, k in changed]
+    stmt = update(PRODUCTS).where(PRODUCTS.c.id == bindparam("b_id"))
+    await session.execute(stmt, rows)
+    current = await _current_skus(session, [k.id for _, _, k in changed])
+    plan = _SkuPlan(now)
+    for product, _, known in changed:
+        plan.product(known.id, product, current.get(known.id, {}))
+    await plan.execute(session)
+    return {p.external_id: Known(k.id, d, True, source) for p, d, k in changed}
+
+
+async def _current_skus(
+    session: AsyncSession, product_ids: list[int]
+) -> dict[int, dict[str, tuple[int, int | None, int | None]]]:
+    """product id -> sku external id -> (sku id, price_minor, promo_price_minor)."""
+    s, o = SKUS.c, OFFERS.c
+    found: dict[int, dict[str, tuple[int, int | None, int | None]]] = {}
+    for i in range(0, len(product_ids), CHUNK):
+        query = (
+            select(s.id, s.product_id, s.external_id, o.price_minor, o.promo_price_minor)
+            .outerjoin(OFFERS, o.sku_id == s.id)
+            .where(s.product_id.in_(product_ids[i : i + CHUNK]))
+        )
+        for row in await session.execute(query):
+            found.setdefault(row.product_id, {})[row.external_id] = (
+                row.id, row.price_minor, row.promo_price_minor,
+            )  # fmt: skip
+    return found
+
+
+@dataclass
+class _SkuPlan:
+    """The SKU, offer and price-history writes for a set of changed products, done in bulk."""
+
+    now: datetime
+    sku_updates: list[dict[str, Any]] = field(default_factory=list)
+    offer_updates: list[dict[str, Any]] = field(default_factory=list)
+    offer_inserts: list[dict[str, Any]] = field(default_factory=list)
+    new_skus: list[tuple[int, types.Sku]] = field(default_factory=list)
+    gone_skus: list[int] = field(default_factory=list)
+    price_changes: list[dict[str, Any]] = field(default_factory=list)
+
+    def product(
+        self,
+        product_id: int,
+        product: types.Product,
+        current: dict[str, tuple[int, int | None, int | None]],
+    ) -> None:
+        incoming = {s.external_id for s in product.skus}
+        for sku in product.skus:
+            if sku.external_id not in current:
+                self.new_skus.append((product_id, sku))
+                continue
+            sku_id, old_price, old_promo = current[sku.external_id]
+            self.sku_updates.append({"b_id": sku_id} | _sku_row(sku, self.now))
+            offer = _offer_row(sku.offer, self.now)
+            if old_price is None:
+                self.offer_inserts.append({"sku_id": sku_id} | offer)
+                continue
+            self.offer_updates.append({"b_sku_id": sku_id} | offer)
+            if (old_price, old_promo) != (offer["price_minor"], offer["promo_price_minor"]):
+                self.price_changes.append(
+                    {
+                        "sku_id": sku_id, "currency": offer["currency"],
+                        "old_price_minor": old_price, "new_price_minor": offer["price_minor"],
+                        "old_promo_price_minor": old_promo,
+                        "new_promo_price_minor": offer["promo_price_minor"],
+                        "changed_at": self.now,
+                    }
+                )  # fmt: skip
+        self.gone_skus += [sid for ext, (sid, _, _) in current.items() if ext not in incoming]
+
+    async def execute(self, session: AsyncSession) -> None:
+        if self.sku_updates:
+            stmt = update(SKUS).where(SKUS.c.id == bindparam("b_id"))
+            await session.execute(stmt, self.sku_updates)
+        if self.offer_updates:
+            stmt = update(OFFERS).where(OFFERS.c.sku_id == bindparam("b_sku_id"))
+            await session.execute(stmt, self.offer_updates)
+        if self.offer_inserts:
+            await session.execute(insert(OFFERS), self.offer_inserts)
+        if self.price_changes:
+            await session.execute(insert(PRICE_CHANGES), self.price_changes)
+        for i in range(0, len(self.gone_skus), CHUNK):
+            chunk = self.gone_skus[i : i + CHUNK]
+            await session.execute(
+                update(SKUS)
+                .where(SKUS.c.id.in_(chunk))
+                .values(available=False, updated_at=self.now)
+            )
+        await _insert_skus(session, self.new_skus, self.now)
+
+
+async def mark_gone(
+    session: AsyncSession, index: Index, source: str, seen: set[str], now: datetime
+) -> dict[str, Known]:
+    """Make what `source` listed before but not this time unavailable; returns index updates."""
+    gone = {
+        ext: k
+        for ext, k in index.known.items()
+        if k.available and k.source == source and ext not in seen
+    }
+    ids = [k.id for k in gone.values()]
+    for i in range(0, len(ids), CHUNK):
+        await session.execute(
+            update(PRODUCTS)
+            .where(PRODUCTS.c.id.in_(ids[i : i + CHUNK]))
+            .values(available=False, updated_at=now)
+        )
+    return {ext: Known(k.id, k.digest, False, k.source) for ext, k in gone.items()}
 
 
 async def count_products(session: AsyncSession, marketplace: str | None = None) -> int:

@@ -1,0 +1,136 @@
+"""Sync sources: what `shopbot sync SOURCE` names, turned into batches of products."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.models import Product as ProductRow
+from bot.services.sync import BATCH, Batch, SyncSource
+from integrations import registry
+from integrations.base import Capability, MarketplaceBase
+from integrations.errors import CircuitOpen, IntegrationError, NotFound
+from integrations.http import HttpClient
+from integrations.marketplaces.feed import Adapter as FeedAdapter
+from integrations.types import Product
+
+DEMO_FEED = Path(__file__).resolve().parent.parent / "demo" / "catalog.xml"
+REFRESH_CONCURRENCY = 4
+
+
+@dataclass
+class FeedSource:
+    """A Google Merchant feed: a complete listing of one store."""
+
+    adapter: FeedAdapter
+    name: str
+    marketplace: str
+    complete: bool = True
+
+    async def batches(self) -> AsyncIterator[Batch]:
+        result = await self.adapter.parse()
+        errors = [f"{e.item_id or '?'} (#{e.line_or_index}): {e.message}" for e in result.errors]
+        products = result.products
+        yield Batch(products[:BATCH], errors)
+        for start in range(BATCH, len(products), BATCH):
+            yield Batch(products[start : start + BATCH])
+
+
+@dataclass
+class ListingSource:
+    """A provider that can list its whole catalog (a Shopify store)."""
+
+    adapter: MarketplaceBase
+    name: str
+    marketplace: str
+    complete: bool = True
+
+    async def batches(self) -> AsyncIterator[Batch]:
+        batch: list[Product] = []
+        async for product in self.adapter.listing():
+            batch.append(product)
+            if len(batch) >= BATCH:
+                yield Batch(batch)
+                batch = []
+        yield Batch(batch)
+
+
+@dataclass
+class RefreshSource:
+    """A marketplace API without a listing: refresh the products already in the catalog."""
+
+    adapter: MarketplaceBase
+    name: str
+    marketplace: str
+    sessions: async_sessionmaker[AsyncSession]
+    complete: bool = False
+
+    async def batches(self) -> AsyncIterator[Batch]:
+        async with self.sessions() as session:
+            ids = list(
+                (
+                    await session.execute(
+                        select(ProductRow.external_id).where(
+                            ProductRow.marketplace == self.marketplace
+                        )
+                    )
+                ).scalars()
+            )
+        gate = asyncio.Semaphore(REFRESH_CONCURRENCY)
+        for start in range(0, len(ids), 200):
+            chunk = ids[start : start + 200]
+            outcomes = await asyncio.gather(*(self._one(gate, ext) for ext in chunk))
+            batch = Batch()
+            for ext, outcome in zip(chunk, outcomes, strict=True):
+                if isinstance(outcome, Product):
+                    batch.products.append(outcome)
+                elif isinstance(outcome, NotFound):
+                    batch.gone.append(ext)
+                else:
+                    batch.errors.append(f"{ext}: {outcome}")
+            yield batch
+
+    async def _one(self, gate: asyncio.Semaphore, external_id: str) -> Product | IntegrationError:
+        async with gate:
+            try:
+                return await self.adapter.item(external_id)
+            except CircuitOpen:
+                raise  # the provider is down: stop the run instead of failing every item
+            except IntegrationError as exc:
+                return exc
+
+
+def make_source(
+    spec: str,
+    env: Mapping[str, str],
+    http: HttpClient,
+    sessions: async_sessionmaker[AsyncSession],
+) -> SyncSource:
+    """`feed:<url-or-path>`, `demo`, or a configured marketplace name -> a sync source.
+
+    Raises integrations errors (NotFound for an unknown name, NotConfigured for missing keys).
+    """
+    if spec == "demo":
+        adapter = FeedAdapter(env, http, location=str(DEMO_FEED), marketplace="demo", id_prefix="")
+        return FeedSource(adapter, name="demo", marketplace="demo")
+    if spec == "feed":
+        spec = f"feed:{env.get('FEED_URL', '')}"
+    if spec.startswith("feed:"):
+        location = spec.removeprefix("feed:")
+        if not location:
+            raise NotFound(
+                "a feed needs a URL or a path: feed:https://shop.example/feed.xml, or set FEED_URL"
+            )
+        adapter = FeedAdapter(env, http, location=location)
+        return FeedSource(adapter, name=spec[:255], marketplace="feed")
+    provider = registry.create(spec, env, http)
+    if provider.has(Capability.LISTING):
+        return ListingSource(provider, name=spec, marketplace=provider.manifest.name)
+    if provider.has(Capability.ITEM):
+        return RefreshSource(provider, spec, provider.manifest.name, sessions)
+    raise NotFound(f"{spec} can neither list its catalog nor fetch items", provider=spec)

@@ -1,0 +1,188 @@
+"""Keep the catalog in step with a source: a feed, a store, or a marketplace API.
+
+A run streams batches of unified products into `catalog.store`, each batch in its own
+transaction (a failure leaves every product either as it was or fully updated, never half
+written), reports per-item failures without stopping, and only after a complete listing
+succeeded marks what the source no longer lists as unavailable. Every run is recorded in
+sync_runs with its counts.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db import utcnow
+from bot.models import SyncRun
+from bot.services import catalog
+from integrations.errors import IntegrationError
+from integrations.types import Product
+
+log = logging.getLogger(__name__)
+
+BATCH = 2000
+MAX_REPORTED_ERRORS = 50
+
+
+@dataclass
+class Batch:
+    """Products from a source, with what it could not read (one line per item)."""
+
+    products: list[Product] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)  # external ids the source says are gone
+
+
+class SyncSource(Protocol):
+    name: str  # recorded on products and runs: "feed:<location>", "shopify", "taobao"
+    marketplace: str
+    complete: bool  # a full listing: what it does not list is gone
+
+    def batches(self) -> AsyncIterator[Batch]: ...
+
+
+@dataclass
+class SyncReport:
+    source: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    gone: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    status: str = "running"
+    error: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def items(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def summary(self) -> str:
+        line = (
+            f"{self.source}: {self.status}: {self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.gone} gone, {self.failed} failed "
+            f"in {self.seconds:.1f}s"
+        )
+        return f"{line} ({self.error})" if self.error else line
+
+
+Progress = Callable[[SyncReport], None]
+
+
+async def run(
+    sessions: async_sessionmaker[AsyncSession],
+    source: SyncSource,
+    *,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> SyncReport:
+    """Sync one source; never raises for provider or data problems (they are in the report)."""
+    now = now or utcnow()
+    started = time.perf_counter()
+    report = SyncReport(source.name)
+    run_id = await _start(sessions, source.name, now)
+    seen: set[str] = set()
+    try:
+        async with sessions() as session:
+            index = await catalog.load_index(session, source.marketplace)
+        async for batch in source.batches():
+            await _apply(sessions, source, batch, index, report, seen, now)
+            if progress is not None:
+                report.seconds = time.perf_counter() - started
+                progress(report)
+        if source.complete:
+            async with sessions.begin() as session:
+                gone = await catalog.mark_gone(session, index, source.name, seen, now)
+            index.apply(gone)
+            report.gone += len(gone)
+        report.status = "partial" if report.failed else "ok"
+    except (IntegrationError, ValueError) as exc:
+        report.status, report.error = "failed", str(exc)
+        log.warning("sync %s failed: %s", source.name, exc)
+    except SQLAlchemyError as exc:
+        report.status, report.error = "failed", f"database: {type(exc).__name__}"
+        log.exception("sync %s failed in the database", source.name)
+    finally:
+        report.seconds = time.perf_counter() - started
+        await _finish(sessions, run_id, report)
+    return report
+
+
+async def _apply(
+    sessions: async_sessionmaker[AsyncSession],
+    source: SyncSource,
+    batch: Batch,
+    index: catalog.Index,
+    report: SyncReport,
+    seen: set[str],
+    now: datetime,
+) -> None:
+    _note(report, batch.errors)
+    products = [p for p in batch.products if p.marketplace == source.marketplace]
+    if len(products) != len(batch.products):
+        strays = [p for p in batch.products if p.marketplace != source.marketplace]
+        _note(report, [f"{p.external_id}: belongs to {p.marketplace}" for p in strays])
+    for start in range(0, len(products), BATCH):
+        chunk = products[start : start + BATCH]
+        try:
+            async with sessions.begin() as session:
+                counts, pending = await catalog.store(
+                    session, chunk, index, source=source.name, now=now
+                )
+        except SQLAlchemyError as exc:
+            log.exception("sync %s: a batch of %d failed", source.name, len(chunk))
+            _note(report, [f"{len(chunk)} products not stored: {type(exc).__name__}"], len(chunk))
+            continue
+        index.apply(pending)
+        seen.update(p.external_id for p in chunk)
+        report.created += counts.created
+        report.updated += counts.updated
+        report.unchanged += counts.unchanged
+        if counts.duplicates:
+            _note(report, [f"{counts.duplicates} duplicate ids skipped"], counts.duplicates)
+    if batch.gone:
+        goners = {ext: index.known[ext] for ext in batch.gone if ext in index.known}
+        async with sessions.begin() as session:
+            marked = await catalog.mark_gone(
+                session, catalog.Index(index.marketplace, goners), source.name, set(), now
+            )
+        index.apply(marked)
+        report.gone += len(marked)
+
+
+def _note(report: SyncReport, errors: list[str], count: int | None = None) -> None:
+    report.failed += len(errors) if count is None else count
+    room = MAX_REPORTED_ERRORS - len(report.errors)
+    report.errors.extend(errors[: max(room, 0)])
+
+
+async def _start(sessions: async_sessionmaker[AsyncSession], source: str, now: datetime) -> int:
+    async with sessions.begin() as session:
+        row = SyncRun(source=source[:255], status="running", started_at=now)
+        session.add(row)
+        await session.flush()
+        return row.id
+
+
+async def _finish(
+    sessions: async_sessionmaker[AsyncSession], run_id: int, report: SyncReport
+) -> None:
+    values = {
+        "status": report.status, "finished_at": utcnow(), "created": report.created,
+        "updated": report.updated, "unchanged": report.unchanged, "gone": report.gone,
+        "failed": report.failed, "error": report.error[:2000],
+    }  # fmt: skip
+    try:
+        async with sessions.begin() as session:
+            await session.execute(update(SyncRun).where(SyncRun.id == run_id).values(**values))
+    except SQLAlchemyError:
+        log.exception("could not record the end of sync run %s", run_id)

@@ -1,0 +1,108 @@
+"""Pinduoduo adapter over the open platform gateway (gw-api.pinduoduo.com/api/router).
+
+- search: ``pdd.ddk.goods.search`` (keyword, page, page_size; PINDUODUO_PID when set).
+- item: ``pdd.ddk.goods.detail``. The external id may be a ``goods_sign`` (what the API wants
+  since goods_id was retired) or a numeric ``goods_id`` (what yangkeduo.com links carry): a
+  numeric id is sent as the legacy ``goods_id_list=[id]``, which PDD documents as retired and
+  may refuse (then its error maps through codes.py). No goods -> NotFound.
+- URLs: mobile.yangkeduo.com goods/goods2 pages, yangkeduo.com and pinduoduo.com goods pages.
+
+Requests are form POSTs with ``type``, ``client_id``, ``timestamp`` (unix s), ``data_type``
+JSON and the business parameters (lists as JSON text), signed as in sign.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+from integrations.base import Capability, Manifest, MarketplaceBase
+from integrations.errors import BadRequest, NotFound, ServerError
+from integrations.http import HttpClient, Response
+from integrations.marketplaces.pinduoduo import codes, parse
+from integrations.marketplaces.pinduoduo.sign import sign
+from integrations.registry import NotConfigured
+from integrations.types import Product
+
+NAME = "pinduoduo"
+SEARCH = ("pdd.ddk.goods.search", "goods_search_response", "goods_list")
+DETAIL = ("pdd.ddk.goods.detail", "goods_detail_response", "goods_details")
+
+
+class Adapter(MarketplaceBase):
+    manifest: ClassVar[Manifest] = Manifest(
+        name=NAME,
+        title="Pinduoduo",
+        credentials=("PINDUODUO_CLIENT_ID", "PINDUODUO_CLIENT_SECRET"),
+        capabilities=frozenset({Capability.SEARCH, Capability.ITEM, Capability.URLS}),
+        optional=("PINDUODUO_PID",),
+        api_base="https://gw-api.pinduoduo.com/api/router",
+    )
+    # Anchored, host followed by "/", goods_id anywhere in the query as a whole name.
+    url_patterns: ClassVar[tuple[re.Pattern[str], ...]] = (
+        re.compile(
+            r"^(?:https?://)?(?:(?:mobile|www)\.)?(?:yangkeduo|pinduoduo)\.com"
+            r"/goods2?\.html\?(?:[^#\s]*&)?goods_id=(?P<id>\d+)",
+            re.IGNORECASE,
+        ),
+    )
+
+    def __init__(self, env: Mapping[str, str], http: HttpClient) -> None:
+        super().__init__(env, http)
+        self.clock: Callable[[], float] = time.time
+
+    async def search(self, query: str, *, page: int = 1, page_size: int = 20) -> list[Product]:
+        business = {"keyword": query, "page": str(page), "page_size": str(page_size)}
+        entries = await self._call(SEARCH, business)
+        return parse.products(entries)
+
+    async def item(self, external_id: str) -> Product:
+        goods = external_id.strip()
+        if not goods:
+            raise BadRequest("empty Pinduoduo goods id", provider=NAME)
+        business = {"goods_id_list": json.dumps([int(goods)])} if goods.isdigit() else {}
+        entries = await self._call(DETAIL, business or {"goods_sign": goods})
+        if not entries:
+            raise NotFound(f"no goods {goods}", provider=NAME)
+        return parse.product(entries[0])
+
+    async def _call(
+        self, api: tuple[str, str, str], business: Mapping[str, str]
+    ) -> list[dict[str, Any]]:
+        missing = self.manifest.missing(self.env)
+        if missing:
+            raise NotConfigured(self.manifest, missing)
+        method, node_key, list_key = api
+        params = {
+            "type": method,
+            "client_id": self.env["PINDUODUO_CLIENT_ID"],
+            "timestamp": str(int(self.clock())),
+            "data_type": "JSON",
+            "pid": self.env.get("PINDUODUO_PID", ""),
+            **business,
+        }
+        params = {k: v for k, v in params.items() if v != ""}
+        params["sign"] = sign(params, self.env["PINDUODUO_CLIENT_SECRET"])
+        check = _envelope(node_key, list_key)
+        return await self.http.call(NAME, "POST", self.api_base, parse=check, data=params)
+
+
+def _envelope(node_key: str, list_key: str) -> Callable[[Response], list[dict[str, Any]]]:
+    """Check one answer inside the retry loop: errors raised, the goods list returned."""
+
+    def check(response: Response) -> list[dict[str, Any]]:
+        body = response.json(NAME)
+        if isinstance(body, dict) and "error_response" in body:
+            raise codes.error_for(body["error_response"])
+        node = body.get(node_key) if isinstance(body, dict) else None
+        if not isinstance(node, dict):
+            raise ServerError(f"unexpected answer: no {node_key}", provider=NAME, raw=body)
+        entries = node.get(list_key) or []
+        if not isinstance(entries, list):
+            raise ServerError(f"unexpected answer: {list_key} is not a list", provider=NAME)
+        return [entry for entry in entries if isinstance(entry, dict)]
+
+    return check
