@@ -53,12 +53,35 @@ async def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
         await deps.close()
 
 
+async def cmd_sync(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.progress import SyncProgress
+    from bot.syncing import sync_one
+
+    deps = Deps.create(settings)
+    failed = 0
+    try:
+        await migrate.upgrade(deps.engine)
+        for spec in args.sources:
+            progress = SyncProgress()
+            report = await sync_one(deps, spec, progress)
+            progress.done()
+            sys.stdout.write(report.summary() + "\n")
+            for line in report.errors[: args.show_errors]:
+                sys.stdout.write(f"  {line}\n")
+            failed += report.status == "failed"
+    finally:
+        await deps.close()
+    if failed:
+        raise SystemExit(1)
+
+
 Command = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, None]]
 COMMANDS: dict[str, tuple[Command, str]] = {
     "run": (cmd_run, "serve Telegram and the HTTP server (applies migrations first)"),
     "chat": (cmd_chat, "chat with the bot in this terminal, no Telegram account needed"),
     "migrate": (cmd_migrate, "apply database migrations"),
     "demo": (cmd_demo, "load the demo catalog (only into an empty catalog unless --force)"),
+    "sync": (cmd_sync, "sync products from sources: a marketplace name, feed:<url-or-path>, demo"),
 }
 
 
@@ -70,6 +93,11 @@ def parser() -> argparse.ArgumentParser:
         if name == "chat":
             cmd.add_argument(
                 "--lang", default="en", help="your Telegram language code (en, ru, zh-hans ...)"
+            )
+        if name == "sync":
+            cmd.add_argument("sources", nargs="+", metavar="SOURCE")
+            cmd.add_argument(
+                "--show-errors", type=int, default=10, help="item errors to list per source"
             )
         if name == "demo":
             cmd.add_argument(

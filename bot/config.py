@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import re
 from functools import lru_cache
 from typing import Annotated
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -47,6 +49,8 @@ class Settings(BaseSettings):
     stripe_api_base: str | None = None
     default_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
+    sync_sources: Annotated[tuple[str, ...], NoDecode] = ()
+    sync_interval_minutes: int = Field(default=360, ge=1, le=10080)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -100,6 +104,13 @@ class Settings(BaseSettings):
             raise ValueError("use sqlite+aiosqlite:///file.db or postgresql+asyncpg://...")
         return url.render_as_string(hide_password=False)
 
+    @field_validator("sync_sources", mode="before")
+    @classmethod
+    def _split_sources(cls, v: object) -> object:
+        if isinstance(v, str):
+            return tuple(p for p in re.split(r"[,\s]+", v) if p)
+        return v
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, v: object) -> object:
@@ -123,6 +134,14 @@ class Settings(BaseSettings):
             return self.telegram_webhook_secret.get_secret_value()
         token = self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else ""
         return hmac.new(token.encode(), b"shopbot-webhook", hashlib.sha256).hexdigest()
+
+
+def provider_env(env_file: str | None = ".env") -> dict[str, str]:
+    """Every variable integrations may read (<PROVIDER>_...): `.env` first, the environment wins."""
+    values: dict[str, str] = {}
+    if env_file and os.path.exists(env_file):
+        values |= {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+    return values | dict(os.environ)
 
 
 def describe_error(exc: ValidationError) -> str:

@@ -24,6 +24,30 @@ class Metrics:
             registry=self.registry,
         )
         self.up = Gauge("shopbot_up", "1 while the service runs", registry=self.registry)
+        self.sync_items = Counter(
+            "shopbot_sync_items",
+            "Products handled by syncs run in this process",
+            ["source", "outcome"],
+            registry=self.registry,
+        )
+        self.sync_last = Gauge(
+            "shopbot_sync_last_run_items",
+            "Counts of the latest finished sync run of each source (from any process)",
+            ["source", "outcome"],
+            registry=self.registry,
+        )
+        self.sync_last_seconds = Gauge(
+            "shopbot_sync_last_run_seconds",
+            "Duration of the latest finished sync run of each source",
+            ["source"],
+            registry=self.registry,
+        )
+        self.sync_last_finished = Gauge(
+            "shopbot_sync_last_run_finished_timestamp_seconds",
+            "When the latest sync run of each source finished, and whether it succeeded",
+            ["source", "status"],
+            registry=self.registry,
+        )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

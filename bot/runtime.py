@@ -10,8 +10,8 @@ from contextlib import suppress
 from aiohttp import web
 from telegram import Update
 
-from bot import migrate
-from bot.app import build_application
+from bot import migrate, syncing
+from bot.app import ShopbotApplication, build_application
 from bot.config import ConfigError, Settings
 from bot.deps import Deps
 from bot.web import make_web_app
@@ -28,6 +28,19 @@ def stop_event_on_signals() -> asyncio.Event:
         with suppress(NotImplementedError):  # not on Windows
             loop.add_signal_handler(sig, stop.set)
     return stop
+
+
+def schedule_sync(tg: ShopbotApplication, deps: Deps) -> None:
+    """Run SYNC_SOURCES every SYNC_INTERVAL_MINUTES; a lease keeps it to one process."""
+    if not deps.settings.sync_sources or tg.job_queue is None:
+        return
+
+    async def job(context: object) -> None:
+        await syncing.scheduled(deps)
+
+    interval = deps.settings.sync_interval_minutes * 60
+    tg.job_queue.run_repeating(job, interval=interval, first=30, name="sync")
+    log.info("syncing %s every %d min", ", ".join(deps.settings.sync_sources), interval // 60)
 
 
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
@@ -66,6 +79,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
                 await tg.bot.delete_webhook()
                 await tg.updater.start_polling(allowed_updates=Update.ALL_TYPES)
                 log.info("receiving updates by long polling")
+            schedule_sync(tg, deps)
             deps.metrics.up.set(1)
             await stop.wait()
             log.info("stopping")

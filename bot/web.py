@@ -9,11 +9,13 @@ import logging
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.ext import Application
 
 from bot.db import ping
 from bot.deps import Deps
+from bot.syncing import refresh_gauges
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +48,12 @@ async def _check(probe: Any) -> str:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    body = request.app[DEPS].metrics.render()
+    deps = request.app[DEPS]
+    try:
+        await refresh_gauges(deps)
+    except SQLAlchemyError as exc:  # metrics must answer even when the database does not
+        log.warning("could not read sync runs for /metrics: %r", exc)
+    body = deps.metrics.render()
     return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4"})
 
 

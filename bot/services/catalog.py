@@ -359,14 +359,21 @@ async def mark_gone(
         for ext, k in index.known.items()
         if k.available and k.source == source and ext not in seen
     }
-    ids = [k.id for k in gone.values()]
+    return await mark_unavailable(session, gone, now)
+
+
+async def mark_unavailable(
+    session: AsyncSession, products: dict[str, Known], now: datetime
+) -> dict[str, Known]:
+    """Mark these products unavailable (never deleted: orders point at them)."""
+    ids = [k.id for k in products.values()]
     for i in range(0, len(ids), CHUNK):
         await session.execute(
             update(PRODUCTS)
             .where(PRODUCTS.c.id.in_(ids[i : i + CHUNK]))
             .values(available=False, updated_at=now)
         )
-    return {ext: Known(k.id, k.digest, False, k.source) for ext, k in gone.items()}
+    return {ext: Known(k.id, k.digest, False, k.source) for ext, k in products.items()}
 
 
 async def count_products(session: AsyncSession, marketplace: str | None = None) -> int:

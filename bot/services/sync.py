@@ -61,6 +61,7 @@ class SyncReport:
     status: str = "running"
     error: str = ""
     errors: list[str] = field(default_factory=list)
+    lost_batches: int = 0  # batches the database refused: the listing is then incomplete
 
     @property
     def items(self) -> int:
@@ -99,7 +100,7 @@ async def run(
             if progress is not None:
                 report.seconds = time.perf_counter() - started
                 progress(report)
-        if source.complete:
+        if source.complete and not report.lost_batches:
             async with sessions.begin() as session:
                 gone = await catalog.mark_gone(session, index, source.name, seen, now)
             index.apply(gone)
@@ -141,6 +142,7 @@ async def _apply(
         except SQLAlchemyError as exc:
             log.exception("sync %s: a batch of %d failed", source.name, len(chunk))
             _note(report, [f"{len(chunk)} products not stored: {type(exc).__name__}"], len(chunk))
+            report.lost_batches += 1
             continue
         index.apply(pending)
         seen.update(p.external_id for p in chunk)
@@ -150,11 +152,13 @@ async def _apply(
         if counts.duplicates:
             _note(report, [f"{counts.duplicates} duplicate ids skipped"], counts.duplicates)
     if batch.gone:
-        goners = {ext: index.known[ext] for ext in batch.gone if ext in index.known}
+        goners = {
+            ext: index.known[ext]
+            for ext in batch.gone
+            if ext in index.known and index.known[ext].available
+        }
         async with sessions.begin() as session:
-            marked = await catalog.mark_gone(
-                session, catalog.Index(index.marketplace, goners), source.name, set(), now
-            )
+            marked = await catalog.mark_unavailable(session, goners, now)
         index.apply(marked)
         report.gone += len(marked)
 

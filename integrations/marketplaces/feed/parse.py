@@ -55,6 +55,7 @@ _SINGLE_FIELDS = frozenset(
         "condition", "quantity",
     }
 )  # fmt: skip
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 # Control characters (Unicode category Cc) that are not whitespace; whitespace ones collapse.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
@@ -193,7 +194,10 @@ def _decode_as(data: bytes, codec: str) -> str:
 
 
 def _xml_records(text: str) -> list[_Record]:
-    root = _parse_xml(_XML_DECL_TEXT.sub("", text, count=1).encode("utf-8"))
+    # Characters XML 1.0 forbids (stray control bytes in a title) would fail the whole feed:
+    # drop them so the item is read, as the text cleaning would drop them anyway.
+    text = _XML_FORBIDDEN.sub("", _XML_DECL_TEXT.sub("", text, count=1))
+    root = _parse_xml(text.encode("utf-8"))
     if _local(root.tag).lower() not in _XML_ROOTS:
         raise FeedError(f"unsupported XML root element <{_local(root.tag)}>; expected RSS or Atom")
     return [_Record(i, _element_fields(el)) for i, el in enumerate(_xml_items(root), start=1)]

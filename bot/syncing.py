@@ -1,0 +1,77 @@
+"""Running syncs for the CLI and the scheduled job, and exposing their numbers in /metrics."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.deps import Deps
+from bot.models import SyncRun
+from bot.services import leases, sync
+from bot.services.sources import make_source
+from integrations.errors import IntegrationError
+
+log = logging.getLogger(__name__)
+
+HOLDER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+async def sync_one(deps: Deps, spec: str, progress: sync.Progress | None = None) -> sync.SyncReport:
+    """Sync one source named like `shopbot sync` names it; problems end up in the report."""
+    try:
+        source = make_source(spec, deps.provider_env, deps.http, deps.sessions)
+    except IntegrationError as exc:
+        report = sync.SyncReport(spec, status="failed", error=str(exc))
+    else:
+        report = await sync.run(deps.sessions, source, progress=progress)
+    count(deps, report)
+    return report
+
+
+def count(deps: Deps, report: sync.SyncReport) -> None:
+    for outcome in ("created", "updated", "unchanged", "gone", "failed"):
+        deps.metrics.sync_items.labels(report.source, outcome).inc(getattr(report, outcome))
+
+
+async def scheduled(deps: Deps) -> list[sync.SyncReport]:
+    """Sync every SYNC_SOURCES entry that no other process is syncing right now."""
+    ttl = timedelta(minutes=deps.settings.sync_interval_minutes)
+    reports = []
+    for spec in deps.settings.sync_sources:
+        async with deps.sessions.begin() as session:
+            mine = await leases.acquire(session, f"sync:{spec}", HOLDER, ttl)
+        if not mine:
+            log.info("sync %s: another process holds it", spec)
+            continue
+        report = await sync_one(deps, spec)
+        log.info("%s", report.summary())
+        reports.append(report)
+    return reports
+
+
+async def refresh_gauges(deps: Deps) -> None:
+    """Copy the latest finished run of each source into the metrics, whoever ran it."""
+    async with deps.sessions() as session:
+        rows = (
+            await session.execute(
+                select(SyncRun)
+                .where(SyncRun.finished_at.is_not(None))
+                .order_by(SyncRun.id.desc())
+                .limit(500)
+            )
+        ).scalars()
+        latest: dict[str, SyncRun] = {}
+        for row in rows:
+            latest.setdefault(row.source, row)
+    for source, run in latest.items():
+        for outcome in ("created", "updated", "unchanged", "gone", "failed"):
+            deps.metrics.sync_last.labels(source, outcome).set(getattr(run, outcome))
+        assert run.finished_at is not None
+        deps.metrics.sync_last_seconds.labels(source).set(
+            (run.finished_at - run.started_at).total_seconds()
+        )
+        deps.metrics.sync_last_finished.labels(source, run.status).set(run.finished_at.timestamp())
