@@ -85,7 +85,9 @@ async def test_bad_items_are_reported_and_the_rest_stored(deps: Deps, tmp_path: 
         "<item><g:id>8</g:id><title>x</title><g:price>12.00</g:price></item>"
     )
     report = await run_feed(
-        deps, tmp_path / "f.xml", feed(item(1), bad, item(2, title="&lt;b&gt;&amp;amp;&lt;/b&gt;\x07"))
+        deps,
+        tmp_path / "f.xml",
+        feed(item(1), bad, item(2, title="&lt;b&gt;&amp;amp;&lt;/b&gt;\x07")),
     )
     assert report.status == "partial"
     assert (report.created, report.failed) == (2, 3)
