@@ -26,7 +26,9 @@ from integrations.http import HttpClient
 from integrations.marketplaces.feed import Adapter as FeedAdapter
 from integrations.marketplaces.feed.parse import parse_feed
 
-PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+PG_URL = os.environ.get(
+    "BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/shopbot_bench"
+)
 
 
 def rate(items: int, seconds: float) -> str:
@@ -65,13 +67,21 @@ async def store_only(url: str, products: list) -> float:
 
 
 async def fresh_database(url: str) -> None:
-    engine = create_engine(url)
+    """An empty, migrated database at `url` (PostgreSQL: dropped and created again)."""
     if url.startswith("postgresql"):
         from sqlalchemy import text
+        from sqlalchemy.engine import make_url
 
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
+        name = make_url(url).database
+        admin = create_engine(
+            make_url(url).set(database="postgres").render_as_string(False),
+            isolation_level="AUTOCOMMIT",
+        )
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        await admin.dispose()
+    engine = create_engine(url)
     await migrate.upgrade(engine)
     await engine.dispose()
 

@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import fallback, language, settings, start
+from handlers import fallback, language, links, settings, start
 from handlers.errors import on_error
 from handlers.middleware import load_user
 
@@ -32,6 +32,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(settings.settings_button, pattern=settings.PATTERN))
 
     private = filters.ChatType.PRIVATE
+    text = filters.TEXT & ~filters.COMMAND
+    app.add_handler(MessageHandler(private & text & links.MARKETPLACE_LINK, links.product_link))
     app.add_handler(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(private & filters.TEXT, fallback.plain_text))
     app.add_handler(MessageHandler(private & ~filters.TEXT, fallback.other_content))
