@@ -9,7 +9,7 @@ what a source stops listing becomes unavailable (`mark_gone`), because orders po
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -115,9 +115,11 @@ async def store(
     *,
     source: str = "",
     now: datetime | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> tuple[UpsertCounts, dict[str, Known]]:
     """Write `products` (one marketplace) in bulk; returns counts and the index updates to
-    apply once the caller's transaction has committed."""
+    apply once the caller's transaction has committed. `digests` overrides the fingerprint
+    stored for a product (a feed's raw bytes, so a re-sync can skip parsing it)."""
     now = now or utcnow()
     counts = UpsertCounts()
     new: list[tuple[types.Product, str]] = []
@@ -130,7 +132,7 @@ async def store(
             counts.duplicates += 1
             continue
         seen.add(product.external_id)
-        digest = content_hash(product)
+        digest = (digests or {}).get(product.external_id) or content_hash(product)
         known = index.known.get(product.external_id)
         if known is None:
             new.append((product, digest))

@@ -39,12 +39,17 @@ class Batch:
     products: list[Product] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)  # external ids the source says are gone
+    unchanged: list[str] = field(default_factory=list)  # known unchanged without reading them
+    digests: dict[str, str] = field(default_factory=dict)  # fingerprints to store instead
 
 
 class SyncSource(Protocol):
     name: str  # recorded on products and runs: "feed:<location>", "shopify", "taobao"
     marketplace: str
     complete: bool  # a full listing: what it does not list is gone
+
+    def prepare(self, index: catalog.Index) -> None:
+        """Called with what the catalog holds before `batches`, to let a source skip work."""
 
     def batches(self) -> AsyncIterator[Batch]: ...
 
@@ -95,6 +100,7 @@ async def run(
     try:
         async with sessions() as session:
             index = await catalog.load_index(session, source.marketplace)
+        source.prepare(index)
         async for batch in source.batches():
             await _apply(sessions, source, batch, index, report, seen, now)
             if progress is not None:
@@ -128,6 +134,8 @@ async def _apply(
     now: datetime,
 ) -> None:
     _note(report, batch.errors)
+    report.unchanged += len(batch.unchanged)
+    seen.update(batch.unchanged)
     products = [p for p in batch.products if p.marketplace == source.marketplace]
     if len(products) != len(batch.products):
         strays = [p for p in batch.products if p.marketplace != source.marketplace]
@@ -137,7 +145,7 @@ async def _apply(
         try:
             async with sessions.begin() as session:
                 counts, pending = await catalog.store(
-                    session, chunk, index, source=source.name, now=now
+                    session, chunk, index, source=source.name, now=now, digests=batch.digests
                 )
         except SQLAlchemyError as exc:
             log.exception("sync %s: a batch of %d failed", source.name, len(chunk))

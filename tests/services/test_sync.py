@@ -227,3 +227,57 @@ async def test_make_source_kinds(deps: Deps) -> None:
     )
     assert shop.complete and shop.marketplace == "shopify"
     await http.close()
+
+
+async def test_resync_parses_only_what_changed(
+    deps: Deps, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.services import sources
+
+    parsed: list[int] = []
+    real = sources.parse_feed
+
+    def counting(data: bytes, **kw):  # type: ignore[no-untyped-def]
+        result = real(data, **kw)
+        parsed.append(sum(len(p.skus) for p in result.products))
+        return result
+
+    monkeypatch.setattr(sources, "parse_feed", counting)
+    path = tmp_path / "store.xml"
+    items = [item(i, group=f"G{i // 2}") for i in range(20)]
+    await run_feed(deps, path, feed(*items))
+    assert sum(parsed) == 20
+    parsed.clear()
+    items[5] = item(5, price="18.00", group="G2")
+    report = await run_feed(deps, path, feed(*items))
+    assert sum(parsed) == 2  # only group G2 (items 4 and 5) was parsed again
+    assert (report.updated, report.unchanged) == (1, 9)
+
+
+async def test_items_with_errors_are_reported_on_every_sync(deps: Deps, tmp_path: Path) -> None:
+    path = tmp_path / "store.xml"
+    data = feed(
+        item(1, group="A"),
+        "<item><g:id>2</g:id><g:item_group_id>A</g:item_group_id><title>t</title><g:price>oops</g:price></item>",
+        item(3),
+    )
+    first = await run_feed(deps, path, data)
+    again = await run_feed(deps, path, data)
+    assert (first.created, first.failed) == (2, 1)
+    assert (again.failed, again.unchanged + again.updated) == (1, 2)
+
+
+async def test_gbk_feed_with_declaration(deps: Deps, tmp_path: Path) -> None:
+    text = (
+        feed(item(1, group="A"), item(2, group="A"))
+        .decode()
+        .replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="GBK"?>')
+    )
+    path = tmp_path / "gbk.xml"
+    path.write_bytes(text.encode("gbk"))
+    report = await sync_one(deps, f"feed:{path}")
+    assert (report.status, report.created) == ("ok", 1)
+    async with deps.sessions() as s:
+        assert (await s.execute(select(Product.title))).scalar_one() == "手机壳 1"
+    report = await sync_one(deps, f"feed:{path}")
+    assert report.unchanged == 1

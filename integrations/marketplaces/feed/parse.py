@@ -33,7 +33,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from integrations.types import Availability, Offer, Product, Promotion, Sku
@@ -55,6 +54,8 @@ _SINGLE_FIELDS = frozenset(
         "condition", "quantity",
     }
 )  # fmt: skip
+_G_PREFIX = f"{{{G_NS}}}"
+_HTTP_URL = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 # Control characters (Unicode category Cc) that are not whitespace; whitespace ones collapse.
@@ -149,7 +150,7 @@ def parse_feed(data: bytes, *, marketplace: str = "feed", id_prefix: str = "") -
 
     `id_prefix` namespaces product ids, so two stores' feeds cannot claim the same product.
     """
-    text = _decode(data)
+    text = decode_feed(data)
     result = FeedResult()
     if text.lstrip().startswith("<"):
         records = _xml_records(text)
@@ -163,7 +164,8 @@ def parse_feed(data: bytes, *, marketplace: str = "feed", id_prefix: str = "") -
 # --------------------------------------------------------------------------- decoding
 
 
-def _decode(data: bytes) -> str:
+def decode_feed(data: bytes) -> str:
+    """The feed as text, whatever its encoding (BOM, XML declaration, UTF-8, GB18030)."""
     text = _decode_bytes(data)
     if not text.strip():
         raise FeedError("empty feed")
@@ -230,8 +232,9 @@ def _element_fields(item: ET.Element) -> dict[str, str]:
     plain: dict[str, str] = {}
     google: dict[str, str] = {}
     for child in item:
-        target = google if child.tag.startswith(f"{{{G_NS}}}") else plain
-        _put(target, _local(child.tag).lower(), _element_value(child))
+        tag = child.tag
+        target = google if tag.startswith(_G_PREFIX) else plain
+        _put(target, tag.rpartition("}")[2].lower(), _element_value(child))
     alias = plain.get("summary") or plain.get("content")
     if alias and not plain.get("description"):
         plain["description"] = alias
@@ -505,8 +508,7 @@ def _url(fields: dict[str, str], name: str, notes: list[str]) -> str | None:
     value = _clean(fields.get(name, ""), URL_MAX + 1)
     if not value:
         return None
-    parts = urlsplit(value)
-    if parts.scheme.lower() in ("http", "https") and parts.netloc and len(value) <= URL_MAX:
+    if _HTTP_URL.match(value) and len(value) <= URL_MAX:
         return value
     notes.append(f"{name} {value[:80]!r} is not an http(s) URL; ignored")
     return None
@@ -517,10 +519,14 @@ def _url(fields: dict[str, str], name: str, notes: list[str]) -> str | None:
 
 def clean_text(value: str, limit: int = TEXT_MAX) -> str:
     """Strip HTML tags, unescape entities, drop control characters, collapse whitespace."""
+    if "<" not in value and "&" not in value:
+        return _clean(value, limit)
     text = _ANY_TAG.sub("", _BLOCK_TAG.sub(" ", value))
     return _clean(html.unescape(text), limit)
 
 
 def _clean(value: str, limit: int = TEXT_MAX) -> str:
+    if value.isprintable() and "  " not in value and value.strip(" ") == value:
+        return value[:limit].rstrip()  # the common case: nothing to drop or collapse
     text = _CONTROL.sub("", value.translate(_INVISIBLE))
     return _SPACES.sub(" ", text).strip()[:limit].rstrip()
