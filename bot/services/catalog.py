@@ -16,11 +16,12 @@ from decimal import Decimal
 from typing import Any, cast
 
 from babel.numbers import get_currency_precision
-from sqlalchemy import Select, Table, bindparam, func, insert, select, update
+from sqlalchemy import Select, Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import models
 from bot.db import utcnow
+from bot.services.bulk import insert_rows
 from integrations import types
 
 PRODUCTS = cast(Table, models.Product.__table__)
@@ -209,7 +210,7 @@ async def _insert(
         | _product_row(p, digest, source, now)
         for p, digest in new
     ]
-    await session.execute(insert(PRODUCTS), rows)
+    await insert_rows(session, PRODUCTS, rows)
     marketplace = new[0][0].marketplace
     ids = await _ids(
         session,
@@ -239,7 +240,7 @@ async def _insert_skus(
     if not skus:
         return
     rows = [{"product_id": pid, "external_id": s.external_id} | _sku_row(s, now) for pid, s in skus]
-    await session.execute(insert(SKUS), rows)
+    await insert_rows(session, SKUS, rows)
     s = SKUS.c
     ids = await _ids(
         session,
@@ -250,7 +251,7 @@ async def _insert_skus(
     offers = [
         {"sku_id": ids[(pid, sku.external_id)]} | _offer_row(sku.offer, now) for pid, sku in skus
     ]
-    await session.execute(insert(OFFERS), offers)
+    await insert_rows(session, OFFERS, offers)
 
 
 async def _update(
@@ -339,9 +340,9 @@ class _SkuPlan:
             stmt = update(OFFERS).where(OFFERS.c.sku_id == bindparam("b_sku_id"))
             await session.execute(stmt, self.offer_updates)
         if self.offer_inserts:
-            await session.execute(insert(OFFERS), self.offer_inserts)
+            await insert_rows(session, OFFERS, self.offer_inserts)
         if self.price_changes:
-            await session.execute(insert(PRICE_CHANGES), self.price_changes)
+            await insert_rows(session, PRICE_CHANGES, self.price_changes)
         for i in range(0, len(self.gone_skus), CHUNK):
             chunk = self.gone_skus[i : i + CHUNK]
             await session.execute(

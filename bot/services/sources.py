@@ -27,7 +27,7 @@ from integrations.marketplaces.feed import FeedResult, ItemError, parse_feed, ra
 from integrations.marketplaces.feed.parse import decode_feed
 from integrations.types import Product
 
-PARALLEL_PARSE_ITEMS = 5000  # below this, parsing in a thread costs less than starting workers
+PARALLEL_PARSE_ITEMS = 20_000  # below this a thread beats starting worker processes
 PARSE_AHEAD = 4  # chunks parsed ahead of the one being stored
 _POOL: ProcessPoolExecutor | None = None
 DEMO_FEED = Path(__file__).resolve().parent.parent / "demo" / "catalog.xml"

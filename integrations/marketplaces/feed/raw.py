@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 
 from integrations.marketplaces.feed.parse import clean_text
 
-_ITEM = re.compile(r"<(item|entry)\b[^>]*>.*?</\1\s*>", re.DOTALL)
-_GROUP = re.compile(r"<g:item_group_id>([^<]*)</g:item_group_id>")
-_ID = re.compile(r"<g:id>([^<]*)</g:id>")
+_TAG_END = frozenset(">/ \t\r\n")
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _RISKY = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)|<!\[CDATA\[", re.IGNORECASE)
 
@@ -45,25 +43,38 @@ def split(text: str, id_prefix: str = "") -> RawFeed | None:
     """The feed's products as raw item groups, or None when only a full parse is safe."""
     if not text.lstrip().startswith("<") or _RISKY.search(text):
         return None
+    tag = "item" if "<item" in text else "entry"
+    opening, closing = f"<{tag}", f"</{tag}>"
+    parts = text.split(opening)  # str.split runs in C: several times faster than a regex scan
     groups: dict[str, RawGroup] = {}
-    first = last = None
-    for match in _ITEM.finditer(text):
-        first = first or match
-        last = match
-        span = match.group(0)
-        item_id = _field(_ID, span)
+    for part in parts[1:]:
+        end = part.find(closing)
+        if not part or part[0] not in _TAG_END or end < 0:
+            return None  # <itemList>, an unclosed item ...: let the parser decide
+        span = opening + part[: end + len(closing)]
+        item_id = _field(span, "<g:id>", "</g:id>")
         if not item_id:
             return None  # the parser reports it; let it
-        key = (id_prefix + (_field(_GROUP, span) or item_id))[:128]
+        group_id = _field(span, "<g:item_group_id>", "</g:item_group_id>")
+        key = (id_prefix + (group_id or item_id))[:128]
         group = groups.setdefault(key, RawGroup())
         group.spans.append(span)
         group.item_ids.append(item_id)
-    if first is None or last is None:
+    if not groups:
         return None
-    head = _DECLARATION.sub("", text[: first.start()], count=1)  # the rebuilt feed is UTF-8
-    return RawFeed(head, text[last.end() :], groups)
+    last = parts[-1]
+    tail = last[last.find(closing) + len(closing) :]
+    head = _DECLARATION.sub("", parts[0], count=1)  # the rebuilt feed is UTF-8
+    return RawFeed(head, tail, groups)
 
 
-def _field(pattern: re.Pattern[str], span: str) -> str:
-    found = pattern.search(span)
-    return clean_text(found.group(1), 200) if found else ""
+def _field(span: str, opening: str, closing: str) -> str:
+    start = span.find(opening)
+    if start < 0:
+        return ""
+    start += len(opening)
+    end = span.find(closing, start)
+    value = span[start:end] if end >= 0 else ""
+    if value.isprintable() and "&" not in value and "<" not in value and value.strip() == value:
+        return value[:200].rstrip()
+    return clean_text(value, 200)
