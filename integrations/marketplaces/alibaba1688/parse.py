@@ -23,11 +23,12 @@ digits the provider wrote for any ordinary price.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from integrations.errors import NotSupported, ServerError
 from integrations.marketplaces.feed.parse import clean_text
+from integrations.payload import as_dict, as_list, integer, positive_decimal
 from integrations.types import Availability, Offer, Product, Sku
 
 MARKETPLACE = "alibaba1688"
@@ -46,8 +47,8 @@ def parse_product(payload: dict[str, Any], requested_id: str = "") -> Product:
     if not isinstance(info, dict):
         raise ServerError("answer has no productInfo", provider=MARKETPLACE, raw=payload)
     product_id = str(info.get("productID") or requested_id)
-    sale = _dict(info.get("saleInfo"))
-    images = [_image(path) for path in _list(_dict(info.get("image")).get("images"))]
+    sale = as_dict(info.get("saleInfo"))
+    images = [_image(path) for path in as_list(as_dict(info.get("image")).get("images"))]
     return Product(
         marketplace=MARKETPLACE,
         external_id=product_id,
@@ -65,9 +66,9 @@ def parse_product(payload: dict[str, Any], requested_id: str = "") -> Product:
 
 def _skus(info: dict[str, Any], sale: dict[str, Any], product_id: str) -> tuple[Sku, ...]:
     names = _attribute_names(info)
-    weight = _grams(_dict(info.get("shippingInfo")).get("unitWeight"))
+    weight = _grams(as_dict(info.get("shippingInfo")).get("unitWeight"))
     online = str(info.get("status") or ONLINE) == ONLINE
-    entries = [sku for sku in _list(info.get("skuInfos")) if isinstance(sku, dict)]
+    entries = [sku for sku in as_list(info.get("skuInfos")) if isinstance(sku, dict)]
     if not entries:  # a single-variant offer: the offer is its one SKU
         entries = [{"skuId": product_id, "amountOnSale": sale.get("amountOnSale")}]
     return tuple(_sku(entry, sale, names, weight, online) for entry in entries)
@@ -81,9 +82,9 @@ def _sku(
     online: bool,
 ) -> Sku:
     price, tiers = _price(entry, sale)
-    stock = _int(entry.get("amountOnSale"))
+    stock = integer(entry.get("amountOnSale"))
     available = online and stock != 0
-    attributes, image = _sku_attributes(_list(entry.get("attributes")), names)
+    attributes, image = _sku_attributes(as_list(entry.get("attributes")), names)
     return Sku(
         external_id=str(entry.get("skuId") or entry.get("specId") or ""),
         offer=Offer(price, CURRENCY),
@@ -98,14 +99,14 @@ def _sku(
 
 def _price(entry: dict[str, Any], sale: dict[str, Any]) -> tuple[Decimal, list[Any]]:
     """The unit price at the smallest order, and the tier list it came from."""
-    sku_tiers = _list(entry.get("priceRange"))
-    offer_tiers = _list(sale.get("priceRanges"))
+    sku_tiers = as_list(entry.get("priceRange"))
+    offer_tiers = as_list(sale.get("priceRanges"))
     candidates: tuple[tuple[Decimal | None, list[Any]], ...] = (
         (_lowest_tier(sku_tiers), sku_tiers),
-        (_decimal(entry.get("price")), []),
+        (positive_decimal(entry.get("price")), []),
         (_lowest_tier(offer_tiers), offer_tiers),
-        (_decimal(entry.get("consignPrice")), []),
-        (_decimal(sale.get("consignPrice")), []),
+        (positive_decimal(entry.get("consignPrice")), []),
+        (positive_decimal(sale.get("consignPrice")), []),
     )
     for price, tiers in candidates:
         if price is not None:
@@ -115,9 +116,9 @@ def _price(entry: dict[str, Any], sale: dict[str, Any]) -> tuple[Decimal, list[A
 
 def _lowest_tier(tiers: list[Any]) -> Decimal | None:
     priced = [
-        (_int(tier.get("startQuantity")) or 1, price)
+        (integer(tier.get("startQuantity")) or 1, price)
         for tier in tiers
-        if isinstance(tier, dict) and (price := _decimal(tier.get("price"))) is not None
+        if isinstance(tier, dict) and (price := positive_decimal(tier.get("price"))) is not None
     ]
     return min(priced)[1] if priced else None
 
@@ -145,13 +146,13 @@ def _attribute_names(info: dict[str, Any]) -> dict[str, str]:
     the id unless attributeDisplayName is filled)."""
     return {
         str(attr.get("attributeID")): str(attr.get("attributeName"))
-        for attr in _list(info.get("attributes"))
+        for attr in as_list(info.get("attributes"))
         if isinstance(attr, dict) and attr.get("attributeID") and attr.get("attributeName")
     }
 
 
 def _brand(info: dict[str, Any]) -> str:
-    for attr in _list(info.get("attributes")):
+    for attr in as_list(info.get("attributes")):
         if isinstance(attr, dict) and attr.get("attributeName") == "品牌":
             value = str(attr.get("value") or "").strip()
             if value not in NO_BRAND:
@@ -167,35 +168,7 @@ def _image(path: str) -> str:
 
 
 def _grams(kilograms: Any) -> int | None:
-    weight = _decimal(kilograms)
+    weight = positive_decimal(kilograms)
     if weight is None:
         return None
     return max(1, int((weight * 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
-
-
-def _decimal(value: Any) -> Decimal | None:
-    """A positive Decimal from a JSON number or string, else None."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() and number > 0 else None
-
-
-def _int(value: Any) -> int | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return int(Decimal(str(value)))
-    except (InvalidOperation, ValueError, OverflowError):
-        return None
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []

@@ -24,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from integrations.errors import ServerError
+from integrations.payload import as_dict, each_product
 from integrations.types import Offer, Product, Promotion, Sku
 
 log = logging.getLogger(__name__)
@@ -45,26 +46,20 @@ def query_result(value: Any) -> dict[str, Any]:
 
 
 def products(entries: list[dict[str, Any]]) -> list[Product]:
-    """Every well-formed goods dict as a Product; malformed ones are logged and skipped."""
-    found: list[Product] = []
-    for entry in entries:
-        try:
-            found.append(product(entry))
-        except ServerError as exc:
-            log.warning("jd: goods skipped: %s", exc)
-    return found
+    """Every well-formed goods as a Product; malformed ones are logged and skipped."""
+    return each_product("jd", entries, product)
 
 
 def product(goods: dict[str, Any]) -> Product:
     """One goods dict as a Product; ServerError when skuId, name or price is missing."""
     sku_id = str(goods.get("skuId") or "").strip()
     title = str(goods.get("skuName") or "").strip()
-    prices = _dict(goods.get("priceInfo"))
+    prices = as_dict(goods.get("priceInfo"))
     price = money(prices.get("price"))
     if not sku_id or not title or price is None:
         raise _unexpected(f"goods without skuId, name or price: {sku_id or title!r:.80}")
-    images = _list(_dict(goods.get("imageInfo")), "imageList")
-    image = next((str(i["url"]) for i in map(_dict, images) if i.get("url")), None)
+    images = _list(as_dict(goods.get("imageInfo")), "imageList")
+    image = next((str(i["url"]) for i in map(as_dict, images) if i.get("url")), None)
     offer = Offer(price, CURRENCY, _promotion(goods, prices, price))
     return Product(
         marketplace=MARKETPLACE,
@@ -73,9 +68,9 @@ def product(goods: dict[str, Any]) -> Product:
         skus=(Sku(external_id=sku_id, offer=offer, image_url=image, raw=goods),),
         url=ITEM_URL.format(id=sku_id),
         image_url=image,
-        category=str(_dict(goods.get("categoryInfo")).get("cid3Name") or ""),
+        category=str(as_dict(goods.get("categoryInfo")).get("cid3Name") or ""),
         brand=str(goods.get("brandName") or ""),
-        seller=str(_dict(goods.get("shopInfo")).get("shopName") or ""),
+        seller=str(as_dict(goods.get("shopInfo")).get("shopName") or ""),
         raw=goods,
     )
 
@@ -94,7 +89,7 @@ def money(value: Any) -> Decimal | None:
 def _promotion(goods: dict[str, Any], prices: dict[str, Any], price: Decimal) -> Promotion | None:
     coupon_price = money(prices.get("lowestCouponPrice"))
     if coupon_price is not None and coupon_price < price:
-        coupons = [_dict(c) for c in _list(_dict(goods.get("couponInfo")), "couponList")]
+        coupons = [as_dict(c) for c in _list(as_dict(goods.get("couponInfo")), "couponList")]
         best = next((c for c in coupons if str(c.get("isBest")) == "1"), _first(coupons))
         starts, ends = _epoch_ms(best.get("useStartTime")), _epoch_ms(best.get("useEndTime"))
         return Promotion(coupon_price, CURRENCY, starts, ends, label="券后价")
@@ -112,10 +107,6 @@ def _epoch_ms(value: Any) -> datetime | None:
 
 def _first(coupons: list[dict[str, Any]]) -> dict[str, Any]:
     return coupons[0] if coupons else {}
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _list(node: Mapping[str, Any], key: str) -> list[Any]:

@@ -24,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from integrations.errors import ServerError
+from integrations.payload import each_product
 from integrations.types import Offer, Product, Promotion, Sku
 
 log = logging.getLogger(__name__)
@@ -34,14 +35,8 @@ GOODS_URL = "https://mobile.yangkeduo.com/goods.html?goods_id={id}"
 
 
 def products(entries: list[dict[str, Any]]) -> list[Product]:
-    """Every well-formed goods dict as a Product; malformed ones are logged and skipped."""
-    found: list[Product] = []
-    for entry in entries:
-        try:
-            found.append(product(entry))
-        except ServerError as exc:
-            log.warning("pinduoduo: goods skipped: %s", exc)
-    return found
+    """Every well-formed goods as a Product; malformed ones are logged and skipped."""
+    return each_product("pinduoduo", entries, product)
 
 
 def product(goods: dict[str, Any]) -> Product:

@@ -16,12 +16,12 @@ not public (None). Variants without a usable price are skipped.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
 from integrations.errors import NotSupported, ServerError
 from integrations.marketplaces.feed.parse import clean_text
+from integrations.payload import as_dict, as_list, integer, positive_decimal
 from integrations.types import Availability, Offer, Product, Promotion, Sku
 
 MARKETPLACE = "shopify"
@@ -36,16 +36,16 @@ def parse_product(data: dict[str, Any], *, currency: str, store_url: str) -> Pro
     if data.get("id") is None:
         raise ServerError("product has no id", provider=MARKETPLACE, raw=data)
     names = _option_names(data.get("options"))
-    images = [img for img in _list(data.get("images")) if isinstance(img, dict)]
+    images = [img for img in as_list(data.get("images")) if isinstance(img, dict)]
     by_variant = {
-        str(vid): str(img.get("src")) for img in images for vid in _list(img.get("variant_ids"))
+        str(vid): str(img.get("src")) for img in images for vid in as_list(img.get("variant_ids"))
     }
-    variants = [v for v in _list(data.get("variants")) if isinstance(v, dict)]
+    variants = [v for v in as_list(data.get("variants")) if isinstance(v, dict)]
     skus = tuple(sku for v in variants if (sku := _sku(v, names, currency, by_variant)) is not None)
     if not skus:
         raise NotSupported("product has no variant with a price", provider=MARKETPLACE, raw=data)
     handle = str(data.get("handle") or "")
-    first_image = images[0].get("src") if images else _dict(data.get("image")).get("src")
+    first_image = images[0].get("src") if images else as_dict(data.get("image")).get("src")
     return Product(
         marketplace=MARKETPLACE,
         external_id=str(data["id"]),
@@ -64,16 +64,16 @@ def parse_product(data: dict[str, Any], *, currency: str, store_url: str) -> Pro
 def _sku(
     variant: dict[str, Any], names: list[str], currency: str, by_variant: dict[str, str]
 ) -> Sku | None:
-    price = _decimal(variant.get("price"))
+    price = positive_decimal(variant.get("price"))
     if price is None:
         return None
-    regular = _decimal(variant.get("compare_at_price"))
+    regular = positive_decimal(variant.get("compare_at_price"))
     if regular is not None and regular > price:
         offer = Offer(regular, currency, Promotion(price, currency, label=SALE_LABEL))
     else:
         offer = Offer(price, currency)
-    grams = _int(variant.get("grams"))
-    image = _dict(variant.get("featured_image")).get("src") or by_variant.get(
+    grams = integer(variant.get("grams"))
+    image = as_dict(variant.get("featured_image")).get("src") or by_variant.get(
         str(variant.get("id"))
     )
     return Sku(
@@ -105,36 +105,8 @@ def _attributes(variant: dict[str, Any], names: list[str]) -> dict[str, str]:
 
 def _option_names(options: Any) -> list[str]:
     """Option names in position order (objects with name/position, or plain strings)."""
-    entries = _list(options)
+    entries = as_list(options)
     if all(isinstance(entry, dict) for entry in entries):
-        ordered = sorted(entries, key=lambda entry: _int(entry.get("position")) or 0)
+        ordered = sorted(entries, key=lambda entry: integer(entry.get("position")) or 0)
         return [str(entry.get("name") or "") for entry in ordered]
     return [str(entry) for entry in entries]
-
-
-def _decimal(value: Any) -> Decimal | None:
-    """A positive Decimal from a price string or number, else None."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() and number > 0 else None
-
-
-def _int(value: Any) -> int | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return int(Decimal(str(value)))
-    except (InvalidOperation, ValueError, OverflowError):
-        return None
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []

@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from integrations.errors import ServerError
+from integrations.payload import each_product
 from integrations.types import Offer, Product, Promotion, Sku
 
 log = logging.getLogger(__name__)
@@ -43,14 +44,8 @@ def items(node: Any, *path: str) -> list[dict[str, Any]]:
 
 
 def products(entries: list[dict[str, Any]]) -> list[Product]:
-    """Every well-formed item as a Product; malformed items are logged and skipped."""
-    found: list[Product] = []
-    for entry in entries:
-        try:
-            found.append(product(entry))
-        except ServerError as exc:
-            log.warning("taobao: item skipped: %s", exc)
-    return found
+    """Every well-formed item as a Product; malformed ones are logged and skipped."""
+    return each_product("taobao", entries, product)
 
 
 def product(item: dict[str, Any]) -> Product:

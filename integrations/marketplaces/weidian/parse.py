@@ -9,11 +9,12 @@ keyed by the item id. Prices are CNY strings; they are read as Decimal.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from integrations.errors import NotSupported
 from integrations.marketplaces.feed.parse import clean_text
+from integrations.payload import as_list, integer, positive_decimal
 from integrations.types import Availability, Offer, Product, Sku
 
 MARKETPLACE = "weidian"
@@ -27,14 +28,14 @@ DESCRIPTION_MAX = 5000
 def parse_item(result: dict[str, Any], requested_id: str = "") -> Product:
     """The product in one item result; raw keeps the result."""
     item_id = str(result.get("itemid") or result.get("itemID") or requested_id)
-    item_price = _decimal(result.get("price"))
-    images = [str(url) for url in _list(result.get("imgs")) if url]
-    entries = [sku for sku in _list(result.get("skus")) if isinstance(sku, dict)]
+    item_price = positive_decimal(result.get("price"))
+    images = [str(url) for url in as_list(result.get("imgs")) if url]
+    entries = [sku for sku in as_list(result.get("skus")) if isinstance(sku, dict)]
     if entries:
         skus = tuple(_sku(entry, item_price) for entry in entries)
     else:
         skus = (_sku({"id": item_id, "stock": result.get("stock")}, item_price),)
-    cates = [cate for cate in _list(result.get("cates")) if isinstance(cate, dict)]
+    cates = [cate for cate in as_list(result.get("cates")) if isinstance(cate, dict)]
     return Product(
         marketplace=MARKETPLACE,
         external_id=item_id,
@@ -50,10 +51,10 @@ def parse_item(result: dict[str, Any], requested_id: str = "") -> Product:
 
 
 def _sku(entry: dict[str, Any], item_price: Decimal | None) -> Sku:
-    price = _decimal(entry.get("price")) or item_price
+    price = positive_decimal(entry.get("price")) or item_price
     if price is None:
         raise NotSupported("item has no price", provider=MARKETPLACE, raw=entry)
-    stock = _int(entry.get("stock"))
+    stock = integer(entry.get("stock"))
     title = clean_text(str(entry.get("title") or ""), 200)
     return Sku(
         external_id=str(entry.get("id") or ""),
@@ -64,27 +65,3 @@ def _sku(entry: dict[str, Any], item_price: Decimal | None) -> Sku:
         image_url=str(entry["img"]) if entry.get("img") else None,
         raw=entry,
     )
-
-
-def _decimal(value: Any) -> Decimal | None:
-    """A positive Decimal from a JSON string or number, else None."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() and number > 0 else None
-
-
-def _int(value: Any) -> int | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return int(Decimal(str(value)))
-    except (InvalidOperation, ValueError, OverflowError):
-        return None
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []

@@ -1,0 +1,54 @@
+"""Reading provider JSON defensively: one set of helpers for every adapter's parse module."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from integrations.errors import ServerError
+from integrations.types import Product
+
+log = logging.getLogger(__name__)
+
+
+def positive_decimal(value: Any) -> Decimal | None:
+    """A positive, finite Decimal from a JSON string or number, else None."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() and number > 0 else None
+
+
+def integer(value: Any) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(Decimal(str(value)))
+    except (InvalidOperation, ValueError, OverflowError):
+        return None
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def each_product(
+    provider: str, entries: Iterable[dict[str, Any]], build: Callable[[dict[str, Any]], Product]
+) -> list[Product]:
+    """Every well-formed entry as a Product; malformed ones (ServerError) logged and skipped."""
+    found: list[Product] = []
+    for entry in entries:
+        try:
+            found.append(build(entry))
+        except ServerError as exc:
+            log.warning("%s: entry skipped: %s", provider, exc)
+    return found
