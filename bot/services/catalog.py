@@ -77,13 +77,21 @@ def from_minor(minor: int, currency: str) -> Decimal:
 
 def content_hash(p: types.Product) -> str:
     """A digest of everything stored about a product, to skip unchanged ones cheaply."""
-    skus = tuple(
-        (s.external_id, s.offer.price, s.offer.currency, s.offer.promotion, s.availability,
-         s.stock, tuple(sorted(s.attributes.items())), s.weight_grams, s.image_url)
-        for s in p.skus
-    )  # fmt: skip
-    blob = (p.title, p.description, p.url, p.image_url, p.category, p.brand, p.seller, skus)
-    return hashlib.blake2b(repr(blob).encode(), digest_size=16).hexdigest()
+    parts = [p.title, p.description, p.url or "", p.image_url or "", p.category, p.brand, p.seller]
+    for s in p.skus:
+        offer, promo = s.offer, s.offer.promotion
+        parts += [
+            s.external_id, str(offer.price), offer.currency, s.availability,
+            "" if s.stock is None else str(s.stock),
+            "" if s.weight_grams is None else str(s.weight_grams), s.image_url or "",
+            "\x1e".join(f"{k}={v}" for k, v in sorted(s.attributes.items())),
+            _promo_key(promo),
+        ]  # fmt: skip
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def _promo_key(promo: types.Promotion | None) -> str:
+    return "" if promo is None else f"{promo.price}|{promo.starts_at}|{promo.ends_at}|{promo.label}"
 
 
 async def load_index(
