@@ -16,12 +16,12 @@ from decimal import Decimal
 from typing import Any, cast
 
 from babel.numbers import get_currency_precision
-from sqlalchemy import Select, Table, bindparam, func, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import models
 from bot.db import utcnow
-from bot.services.bulk import insert_rows
+from bot.services.bulk import insert_returning_ids, insert_rows, update_rows
 from integrations import types
 
 PRODUCTS = cast(Table, models.Product.__table__)
@@ -77,17 +77,26 @@ def from_minor(minor: int, currency: str) -> Decimal:
 
 def content_hash(p: types.Product) -> str:
     """A digest of everything stored about a product, to skip unchanged ones cheaply."""
-    parts = [p.title, p.description, p.url or "", p.image_url or "", p.category, p.brand, p.seller]
-    for s in p.skus:
-        offer, promo = s.offer, s.offer.promotion
-        parts += [
-            s.external_id, str(offer.price), offer.currency, s.availability,
-            "" if s.stock is None else str(s.stock),
-            "" if s.weight_grams is None else str(s.weight_grams), s.image_url or "",
-            "\x1e".join(f"{k}={v}" for k, v in sorted(s.attributes.items())),
-            _promo_key(promo),
-        ]  # fmt: skip
-    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+    skus = "\x1d".join(
+        [
+            f"{s.external_id}\x1f{s.offer.price}\x1f{s.offer.currency}\x1f{s.availability}"
+            f"\x1f{s.stock}\x1f{s.weight_grams}\x1f{s.image_url}\x1f{_attributes_key(s)}"
+            f"\x1f{_promo_key(s.offer.promotion)}"
+            for s in p.skus
+        ]
+    )
+    blob = (
+        f"{p.title}\x1e{p.description}\x1e{p.url}\x1e{p.image_url}\x1e{p.category}"
+        f"\x1e{p.brand}\x1e{p.seller}\x1e{skus}"
+    )
+    return hashlib.blake2b(blob.encode(), digest_size=16).hexdigest()
+
+
+def _attributes_key(s: types.Sku) -> str:
+    attributes = s.attributes
+    if len(attributes) < 2:  # the usual case: none, or just a colour or a size
+        return "".join(f"{k}={v}" for k, v in attributes.items())
+    return "\x1c".join(f"{k}={v}" for k, v in sorted(attributes.items()))
 
 
 def _promo_key(promo: types.Promotion | None) -> str:
@@ -211,35 +220,17 @@ def _offer_row(offer: types.Offer, now: datetime) -> dict[str, Any]:
 async def _insert(
     session: AsyncSession, new: list[tuple[types.Product, str]], source: str, now: datetime
 ) -> dict[str, Known]:
-    # Plain executemany, then one SELECT for the ids: INSERT ... RETURNING with a guaranteed
-    # row order falls back to one statement per row on SQLite, ten times slower.
     rows = [
         {"marketplace": p.marketplace, "external_id": p.external_id, "created_at": now}
         | _product_row(p, digest, source, now)
         for p, digest in new
     ]
-    await insert_rows(session, PRODUCTS, rows)
     marketplace = new[0][0].marketplace
-    ids = await _ids(
-        session,
-        select(PRODUCTS.c.external_id, PRODUCTS.c.id).where(PRODUCTS.c.marketplace == marketplace),
-        PRODUCTS.c.external_id,
-        [p.external_id for p, _ in new],
+    ids = await insert_returning_ids(
+        session, PRODUCTS, rows, ("external_id",), (PRODUCTS.c.marketplace == marketplace,)
     )
     await _insert_skus(session, [(ids[p.external_id], s) for p, _ in new for s in p.skus], now)
     return {p.external_id: Known(ids[p.external_id], d, True, source) for p, d in new}
-
-
-async def _ids(
-    session: AsyncSession, query: Select[Any], column: Any, keys: list[Any]
-) -> dict[Any, int]:
-    """(all but the last column) -> the last column (an id), for rows whose `column` is in
-    `keys`, looked up in chunks of CHUNK."""
-    found: dict[Any, int] = {}
-    for i in range(0, len(keys), CHUNK):
-        for row in await session.execute(query.where(column.in_(keys[i : i + CHUNK]))):
-            found[row[0] if len(row) == 2 else tuple(row[:-1])] = row[-1]
-    return found
 
 
 async def _insert_skus(
@@ -248,14 +239,7 @@ async def _insert_skus(
     if not skus:
         return
     rows = [{"product_id": pid, "external_id": s.external_id} | _sku_row(s, now) for pid, s in skus]
-    await insert_rows(session, SKUS, rows)
-    s = SKUS.c
-    ids = await _ids(
-        session,
-        select(s.product_id, s.external_id, s.id),
-        s.product_id,
-        list(dict.fromkeys(pid for pid, _ in skus)),
-    )
+    ids = await insert_returning_ids(session, SKUS, rows, ("product_id", "external_id"))
     offers = [
         {"sku_id": ids[(pid, sku.external_id)]} | _offer_row(sku.offer, now) for pid, sku in skus
     ]
@@ -268,9 +252,8 @@ async def _update(
     source: str,
     now: datetime,
 ) -> dict[str, Known]:
-    rows = [{"b_id": k.id} | _product_row(p, d, source, now) for p, d, k in changed]
-    stmt = update(PRODUCTS).where(PRODUCTS.c.id == bindparam("b_id"))
-    await session.execute(stmt, rows)
+    rows = [{"id": k.id} | _product_row(p, d, source, now) for p, d, k in changed]
+    await update_rows(session, PRODUCTS, rows, "id")
     current = await _current_skus(session, [k.id for _, _, k in changed])
     plan = _SkuPlan(now)
     for product, _, known in changed:
@@ -322,12 +305,12 @@ class _SkuPlan:
                 self.new_skus.append((product_id, sku))
                 continue
             sku_id, old_price, old_promo = current[sku.external_id]
-            self.sku_updates.append({"b_id": sku_id} | _sku_row(sku, self.now))
+            self.sku_updates.append({"id": sku_id} | _sku_row(sku, self.now))
             offer = _offer_row(sku.offer, self.now)
             if old_price is None:
                 self.offer_inserts.append({"sku_id": sku_id} | offer)
                 continue
-            self.offer_updates.append({"b_sku_id": sku_id} | offer)
+            self.offer_updates.append({"sku_id": sku_id} | offer)
             if (old_price, old_promo) != (offer["price_minor"], offer["promo_price_minor"]):
                 self.price_changes.append(
                     {
@@ -341,12 +324,8 @@ class _SkuPlan:
         self.gone_skus += [sid for ext, (sid, _, _) in current.items() if ext not in incoming]
 
     async def execute(self, session: AsyncSession) -> None:
-        if self.sku_updates:
-            stmt = update(SKUS).where(SKUS.c.id == bindparam("b_id"))
-            await session.execute(stmt, self.sku_updates)
-        if self.offer_updates:
-            stmt = update(OFFERS).where(OFFERS.c.sku_id == bindparam("b_sku_id"))
-            await session.execute(stmt, self.offer_updates)
+        await update_rows(session, SKUS, self.sku_updates, "id")
+        await update_rows(session, OFFERS, self.offer_updates, "sku_id")
         if self.offer_inserts:
             await insert_rows(session, OFFERS, self.offer_inserts)
         if self.price_changes:
