@@ -66,7 +66,7 @@ async def greeting(update: Update, context: BotContext) -> str:
         ),
     ]
     async with context.deps.sessions() as session:
-        products = await catalog.count_products(session)
+        products = await catalog.count_products(session, available_only=True)
     if products:
         lines += [
             "",

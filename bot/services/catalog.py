@@ -366,8 +366,12 @@ async def mark_unavailable(
     return {ext: Known(k.id, k.digest, False, k.source) for ext, k in products.items()}
 
 
-async def count_products(session: AsyncSession, marketplace: str | None = None) -> int:
+async def count_products(
+    session: AsyncSession, marketplace: str | None = None, *, available_only: bool = False
+) -> int:
     query = select(func.count()).select_from(models.Product)
     if marketplace is not None:
         query = query.where(models.Product.marketplace == marketplace)
+    if available_only:
+        query = query.where(models.Product.available.is_(True))
     return int((await session.execute(query)).scalar_one())
