@@ -2,55 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
 
-from integrations.errors import (
-    AuthFailed,
-    BadRequest,
-    NotFound,
-    RateLimited,
-    ServerError,
-)
-from integrations.http import HttpClient, Policy
+from integrations.errors import AuthFailed, BadRequest, NotFound, RateLimited, ServerError
+from integrations.http import HttpClient
 from integrations.marketplaces.alibaba1688 import Adapter
 from integrations.marketplaces.alibaba1688.sign import signature, signing_string, url_path
 from integrations.types import Availability
 from tests.integrations.fakes.alibaba1688 import ACCESS_TOKEN, APP_KEY, APP_SECRET, Fake1688
+from tests.integrations.helpers import FastSleep, fails_every_time, fake_fixture, recovers
 
-
-class FastSleep:
-    """Records the delays asked for and only yields to the loop."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
-        await asyncio.sleep(0)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[Fake1688]:
-    server = Fake1688()
-    await server.start()
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-def sleep() -> FastSleep:
-    return FastSleep()
-
-
-@pytest.fixture
-async def http(sleep: FastSleep) -> AsyncIterator[HttpClient]:
-    client = HttpClient(default=Policy(retries=2, backoff=0, timeout=1), sleep=sleep)
-    yield client
-    await client.close()
+fake = fake_fixture(Fake1688)
 
 
 def env(fake: Fake1688, **overrides: str) -> dict[str, str]:
@@ -58,7 +22,7 @@ def env(fake: Fake1688, **overrides: str) -> dict[str, str]:
         "ALIBABA1688_APP_KEY": APP_KEY,
         "ALIBABA1688_APP_SECRET": APP_SECRET,
         "ALIBABA1688_ACCESS_TOKEN": ACCESS_TOKEN,
-        "ALIBABA1688_API_BASE": f"{fake.url}/openapi",
+        "ALIBABA1688_API_BASE": f"{fake.base}/openapi",
     }
     return values | overrides
 
@@ -264,50 +228,35 @@ async def test_not_an_offer_id_is_bad_request(adapter: Adapter, fake: Fake1688) 
 
 
 async def test_server_error_is_retried(adapter: Adapter, fake: Fake1688) -> None:
-    fake.faults = ["500", "500"]
-    product = await adapter.item("573741401425")
+    product = await recovers(fake, ["500", "500"], adapter.item("573741401425"))
     assert product.external_id == "573741401425"
-    assert len(fake.calls) == 3
 
 
-async def test_server_error_every_time_is_server_error(adapter: Adapter, fake: Fake1688) -> None:
-    fake.faults = ["500", "500", "500"]
-    with pytest.raises(ServerError):
-        await adapter.item("573741401425")
-    assert len(fake.calls) == 3  # one try and two retries
+@pytest.mark.parametrize("step", ["500", "garbage"])
+async def test_failing_every_time_is_server_error(
+    adapter: Adapter, fake: Fake1688, step: str
+) -> None:
+    await fails_every_time(fake, step, adapter.item("573741401425"), ServerError)
 
 
 async def test_http_429_waits_for_retry_after(
     adapter: Adapter, fake: Fake1688, sleep: FastSleep
 ) -> None:
-    fake.faults = ["429"]
-    await adapter.item("573741401425")
+    await recovers(fake, ["429"], adapter.item("573741401425"))
     assert 3.0 in sleep.delays
 
 
 async def test_gateway_rate_limit_in_body_is_retried(adapter: Adapter, fake: Fake1688) -> None:
-    fake.faults = ["qos"]
-    await adapter.item("573741401425")
-    assert len(fake.calls) == 2
+    await recovers(fake, ["qos"], adapter.item("573741401425"))
 
 
 async def test_gateway_rate_limit_that_persists_is_rate_limited(
     adapter: Adapter, fake: Fake1688
 ) -> None:
-    fake.faults = ["qos", "qos", "qos"]
-    with pytest.raises(RateLimited) as caught:
-        await adapter.item("573741401425")
-    assert caught.value.code == "gw.QosAppFrequencyLimit"
-
-
-async def test_garbage_body_is_server_error(adapter: Adapter, fake: Fake1688) -> None:
-    fake.faults = ["garbage", "garbage", "garbage"]
-    with pytest.raises(ServerError):
-        await adapter.item("573741401425")
+    caught = await fails_every_time(fake, "qos", adapter.item("573741401425"), RateLimited)
+    assert caught.code == "gw.QosAppFrequencyLimit"
 
 
 async def test_slow_answer_times_out_and_is_retried(adapter: Adapter, fake: Fake1688) -> None:
-    fake.faults = ["slow"]
-    product = await adapter.item("620201390233")
+    product = await recovers(fake, ["slow"], adapter.item("620201390233"))
     assert product.external_id == "620201390233"
-    assert len(fake.calls) == 2

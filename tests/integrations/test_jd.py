@@ -2,49 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
 from integrations.base import Capability
-from integrations.errors import (
-    AuthFailed,
-    BadRequest,
-    NotFound,
-    RateLimited,
-    ServerError,
-    Timeout,
-)
-from integrations.http import HttpClient, Policy
+from integrations.errors import AuthFailed, BadRequest, NotFound, RateLimited, ServerError
+from integrations.http import HttpClient
 from integrations.marketplaces.jd import Adapter
 from integrations.marketplaces.jd.sign import sign
 from tests.integrations.fakes import jd as fake_jd
 from tests.integrations.fakes.jd import FakeJd
+from tests.integrations.helpers import FAILING_EVERY_TIME, fails_every_time, fake_fixture, recovers
 
 IPHONE = "100012043978"
 
 
-async def no_sleep(_: float) -> None:
-    await asyncio.sleep(0)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeJd]:
-    server = FakeJd()
-    await server.start()
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[HttpClient]:
-    client = HttpClient(default=Policy(retries=2, backoff=0, timeout=1), sleep=no_sleep)
-    yield client
-    await client.close()
+fake = fake_fixture(FakeJd)
 
 
 def env(fake: FakeJd, **overrides: str) -> dict[str, str]:
@@ -178,18 +154,20 @@ def test_url_patterns_reject(url: str) -> None:
 # --------------------------------------------------------------------------- errors
 
 
-async def test_bad_signature_is_auth_failed(fake: FakeJd, http: HttpClient) -> None:
-    adapter = Adapter(env(fake, JD_APP_SECRET="wrong"), http)
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        pytest.param({"JD_APP_SECRET": "wrong"}, "12", id="bad-signature"),
+        pytest.param({"JD_APP_KEY": "nobody"}, "21", id="unknown-app-key"),
+    ],
+)
+async def test_refused_credentials_are_auth_failed(
+    fake: FakeJd, http: HttpClient, overrides: dict[str, str], code: str
+) -> None:
+    adapter = Adapter(env(fake, **overrides), http)
     with pytest.raises(AuthFailed) as caught:
         await adapter.item(IPHONE)
-    assert caught.value.code == "12"
-
-
-async def test_unknown_app_key_is_auth_failed(fake: FakeJd, http: HttpClient) -> None:
-    adapter = Adapter(env(fake, JD_APP_KEY="nobody"), http)
-    with pytest.raises(AuthFailed) as caught:
-        await adapter.item(IPHONE)
-    assert caught.value.code == "21"
+    assert caught.value.code == code
 
 
 async def test_missing_sku_is_not_found(adapter: Adapter) -> None:
@@ -198,42 +176,16 @@ async def test_missing_sku_is_not_found(adapter: Adapter) -> None:
 
 
 async def test_query_result_code_maps_through_table(adapter: Adapter, fake: FakeJd) -> None:
-    fake.plan = ["query500"] * 3
-    with pytest.raises(ServerError) as caught:
-        await adapter.item(IPHONE)
-    assert caught.value.code == "500"
-    assert len(fake.calls) == 3
-
-
-async def test_rate_limit_is_retried_then_raised(adapter: Adapter, fake: FakeJd) -> None:
-    fake.plan = ["ratelimit"] * 3
-    with pytest.raises(RateLimited):
-        await adapter.item(IPHONE)
-    assert len(fake.calls) == 3
-
-
-async def test_http_429_is_retried_then_raised(adapter: Adapter, fake: FakeJd) -> None:
-    fake.plan = ["429"] * 3
-    with pytest.raises(RateLimited):
-        await adapter.item(IPHONE)
-    assert len(fake.calls) == 3
+    caught = await fails_every_time(fake, "query500", adapter.item(IPHONE), ServerError)
+    assert caught.code == "500"
 
 
 async def test_retry_succeeds_after_one_500(adapter: Adapter, fake: FakeJd) -> None:
-    fake.plan = ["500"]
-    assert (await adapter.item(IPHONE)).external_id == IPHONE
-    assert len(fake.calls) == 2
+    assert (await recovers(fake, ["500"], adapter.item(IPHONE))).external_id == IPHONE
 
 
-@pytest.mark.parametrize("action", ["garbage", "shapeless"])
-async def test_garbage_is_server_error(adapter: Adapter, fake: FakeJd, action: str) -> None:
-    fake.plan = [action] * 3
-    with pytest.raises(ServerError):
-        await adapter.item(IPHONE)
-    assert len(fake.calls) == 3
-
-
-async def test_slow_answer_is_timeout(adapter: Adapter, fake: FakeJd) -> None:
-    fake.plan = ["slow"] * 3
-    with pytest.raises(Timeout):
-        await adapter.item(IPHONE)
+@pytest.mark.parametrize(("step", "error"), [*FAILING_EVERY_TIME, ("ratelimit", RateLimited)])
+async def test_failing_every_time_is_raised(
+    adapter: Adapter, fake: FakeJd, step: str, error: type[Exception]
+) -> None:
+    await fails_every_time(fake, step, adapter.item(IPHONE), error)

@@ -2,51 +2,27 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
 from integrations.base import Capability
-from integrations.errors import (
-    AuthFailed,
-    BadRequest,
-    NotFound,
-    RateLimited,
-    ServerError,
-    Timeout,
-)
-from integrations.http import HttpClient, Policy
+from integrations.errors import AuthFailed, BadRequest, NotFound, RateLimited, ServerError
+from integrations.http import HttpClient
 from integrations.marketplaces.pinduoduo import Adapter
 from integrations.marketplaces.pinduoduo.codes import error_for
 from integrations.marketplaces.pinduoduo.sign import sign
 from tests.integrations.fakes import pinduoduo as fake_pdd
 from tests.integrations.fakes.pinduoduo import FakePinduoduo
+from tests.integrations.helpers import FAILING_EVERY_TIME, fails_every_time, fake_fixture, recovers
 
 AIRPODS = "E9H2kmAqX1FHJ8dNwfDgNwQbm1d_JQqK3Kjtgb"
 
 
-async def no_sleep(_: float) -> None:
-    await asyncio.sleep(0)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakePinduoduo]:
-    server = FakePinduoduo()
-    await server.start()
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[HttpClient]:
-    client = HttpClient(default=Policy(retries=2, backoff=0, timeout=1), sleep=no_sleep)
-    yield client
-    await client.close()
+fake = fake_fixture(FakePinduoduo)
 
 
 def env(fake: FakePinduoduo, **overrides: str) -> dict[str, str]:
@@ -180,18 +156,21 @@ def test_url_patterns_reject(url: str) -> None:
 # --------------------------------------------------------------------------- errors
 
 
-async def test_bad_signature_is_auth_failed(fake: FakePinduoduo, http: HttpClient) -> None:
-    adapter = Adapter(env(fake, PINDUODUO_CLIENT_SECRET="wrong"), http)
-    with pytest.raises(AuthFailed) as caught:
-        await adapter.item(AIRPODS)
-    assert caught.value.code == "20004"
-
-
-async def test_unknown_client_id_is_auth_failed(fake: FakePinduoduo, http: HttpClient) -> None:
-    adapter = Adapter(env(fake, PINDUODUO_CLIENT_ID="nobody"), http)
-    with pytest.raises(AuthFailed) as caught:
-        await adapter.search("耳机")
-    assert caught.value.code == "10016"
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        pytest.param({"PINDUODUO_CLIENT_SECRET": "wrong"}, "20004", id="bad-signature"),
+        pytest.param({"PINDUODUO_CLIENT_ID": "nobody"}, "10016", id="unknown-client-id"),
+    ],
+)
+async def test_refused_credentials_are_auth_failed(
+    fake: FakePinduoduo, http: HttpClient, overrides: dict[str, str], code: str
+) -> None:
+    adapter = Adapter(env(fake, **overrides), http)
+    for call in (lambda: adapter.item(AIRPODS), lambda: adapter.search("耳机")):
+        with pytest.raises(AuthFailed) as caught:
+            await call()
+        assert caught.value.code == code
 
 
 async def test_missing_goods_is_not_found(adapter: Adapter) -> None:
@@ -207,35 +186,22 @@ def test_generic_business_error_follows_sub_code() -> None:
 
 
 async def test_rate_limit_is_retried_then_raised(adapter: Adapter, fake: FakePinduoduo) -> None:
-    fake.plan = ["ratelimit"] * 3
-    with pytest.raises(RateLimited) as caught:
-        await adapter.search("耳机")
-    assert caught.value.code == "70031"
-    assert len(fake.calls) == 3
+    caught = await fails_every_time(fake, "ratelimit", adapter.search("耳机"), RateLimited)
+    assert caught.code == "70031"
 
 
-async def test_http_429_is_retried_then_raised(adapter: Adapter, fake: FakePinduoduo) -> None:
-    fake.plan = ["429"] * 3
-    with pytest.raises(RateLimited):
-        await adapter.search("耳机")
-    assert len(fake.calls) == 3
+async def test_http_429_on_search_is_retried_then_raised(
+    adapter: Adapter, fake: FakePinduoduo
+) -> None:
+    await fails_every_time(fake, "429", adapter.search("耳机"), RateLimited)
 
 
 async def test_retry_succeeds_after_one_500(adapter: Adapter, fake: FakePinduoduo) -> None:
-    fake.plan = ["500"]
-    assert len(await adapter.search("耳机")) == 1
-    assert len(fake.calls) == 2
+    assert len(await recovers(fake, ["500"], adapter.search("耳机"))) == 1
 
 
-@pytest.mark.parametrize("action", ["garbage", "shapeless"])
-async def test_garbage_is_server_error(adapter: Adapter, fake: FakePinduoduo, action: str) -> None:
-    fake.plan = [action] * 3
-    with pytest.raises(ServerError):
-        await adapter.item(AIRPODS)
-    assert len(fake.calls) == 3
-
-
-async def test_slow_answer_is_timeout(adapter: Adapter, fake: FakePinduoduo) -> None:
-    fake.plan = ["slow"] * 3
-    with pytest.raises(Timeout):
-        await adapter.item(AIRPODS)
+@pytest.mark.parametrize(("step", "error"), FAILING_EVERY_TIME)
+async def test_failing_every_time_is_raised(
+    adapter: Adapter, fake: FakePinduoduo, step: str, error: type[Exception]
+) -> None:
+    await fails_every_time(fake, step, adapter.item(AIRPODS), error)

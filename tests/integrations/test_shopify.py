@@ -2,55 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
 from integrations.errors import AuthFailed, BadRequest, NotFound, ServerError
-from integrations.http import HttpClient, Policy
+from integrations.http import HttpClient
 from integrations.marketplaces.shopify import Adapter
 from integrations.types import Availability, Product
 from tests.integrations.fakes.shopify import FakeShopify, product
+from tests.integrations.helpers import FastSleep, fails_every_time, fake_fixture, recovers
 
 STORE = "https://celadon-tea.myshopify.com"
 
 
-class FastSleep:
-    """Records the delays asked for and only yields to the loop."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
-        await asyncio.sleep(0)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeShopify]:
-    server = FakeShopify()
-    await server.start()
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-def sleep() -> FastSleep:
-    return FastSleep()
-
-
-@pytest.fixture
-async def http(sleep: FastSleep) -> AsyncIterator[HttpClient]:
-    client = HttpClient(default=Policy(retries=2, backoff=0, timeout=1), sleep=sleep)
-    yield client
-    await client.close()
+fake = fake_fixture(FakeShopify)
 
 
 def env(fake: FakeShopify, **overrides: str) -> dict[str, str]:
-    return {"SHOPIFY_STORE_URL": STORE, "SHOPIFY_API_BASE": fake.url} | overrides
+    return {"SHOPIFY_STORE_URL": STORE, "SHOPIFY_API_BASE": fake.base} | overrides
 
 
 @pytest.fixture
@@ -278,8 +249,7 @@ async def test_http_429_waits_for_retry_after(
     fake: FakeShopify, http: HttpClient, sleep: FastSleep
 ) -> None:
     adapter = Adapter(env(fake, SHOPIFY_CURRENCY="CNY"), http)
-    fake.faults = ["429"]
-    await adapter.item("celadon-cup-1")
+    await recovers(fake, ["429"], adapter.item("celadon-cup-1"))
     assert 3.0 in sleep.delays
     assert len(fake.calls) == 2
 
@@ -287,20 +257,17 @@ async def test_http_429_waits_for_retry_after(
 async def test_server_error_is_retried_mid_listing(adapter: Adapter, fake: FakeShopify) -> None:
     fake.max_limit = 2
     await adapter.currency()
-    fake.faults = [None, "500", "500"]  # page 1 fine, page 2 fails twice then answers
+    fake.plan = [None, "500", "500"]  # page 1 fine, page 2 fails twice then answers
     assert len(await listed(adapter)) == 5
 
 
 async def test_garbage_every_time_is_server_error(adapter: Adapter, fake: FakeShopify) -> None:
     await adapter.currency()
-    fake.faults = ["garbage", "garbage", "garbage"]
-    with pytest.raises(ServerError):
-        await adapter.item("celadon-cup-1")
+    await fails_every_time(fake, "garbage", adapter.item("celadon-cup-1"), ServerError)
 
 
 async def test_slow_answer_is_retried(adapter: Adapter, fake: FakeShopify) -> None:
     await adapter.currency()
-    fake.faults = ["slow"]
-    item = await adapter.item("celadon-cup-2")
+    item = await recovers(fake, ["slow"], adapter.item("celadon-cup-2"))
     assert item.external_id == "7000000000002"
     assert len(fake.paths("/products/celadon-cup-2.json")) == 2

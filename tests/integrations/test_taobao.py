@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -11,40 +9,18 @@ import pytest
 
 from integrations import registry
 from integrations.base import Capability
-from integrations.errors import (
-    AuthFailed,
-    BadRequest,
-    NotFound,
-    RateLimited,
-    ServerError,
-    Timeout,
-)
-from integrations.http import HttpClient, Policy
+from integrations.errors import AuthFailed, BadRequest, NotFound, RateLimited, ServerError
+from integrations.http import HttpClient
 from integrations.marketplaces.taobao import Adapter
 from integrations.marketplaces.taobao.sign import sign
 from tests.integrations.fakes import taobao as fake_taobao
 from tests.integrations.fakes.taobao import FakeTaobao
+from tests.integrations.helpers import FAILING_EVERY_TIME, fails_every_time, fake_fixture, recovers
 
 CHINA = timezone(timedelta(hours=8))
 
 
-async def no_sleep(_: float) -> None:
-    await asyncio.sleep(0)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTaobao]:
-    server = FakeTaobao()
-    await server.start()
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[HttpClient]:
-    client = HttpClient(default=Policy(retries=2, backoff=0, timeout=1), sleep=no_sleep)
-    yield client
-    await client.close()
+fake = fake_fixture(FakeTaobao)
 
 
 def env(fake: FakeTaobao, **overrides: str) -> dict[str, str]:
@@ -285,18 +261,20 @@ def test_registry_sees_short_links() -> None:
 # --------------------------------------------------------------------------- errors
 
 
-async def test_bad_signature_is_auth_failed(fake: FakeTaobao, http: HttpClient) -> None:
-    adapter = Adapter(env(fake, TAOBAO_APP_SECRET="wrong"), http)
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        pytest.param({"TAOBAO_APP_SECRET": "wrong"}, "25", id="bad-signature"),
+        pytest.param({"TAOBAO_APP_KEY": "99999999"}, "isv.appkey-not-exists", id="unknown-app-key"),
+    ],
+)
+async def test_refused_credentials_are_auth_failed(
+    fake: FakeTaobao, http: HttpClient, overrides: dict[str, str], code: str
+) -> None:
+    adapter = Adapter(env(fake, **overrides), http)
     with pytest.raises(AuthFailed) as caught:
         await adapter.item("123456")
-    assert caught.value.code == "25"
-
-
-async def test_unknown_app_key_is_auth_failed(fake: FakeTaobao, http: HttpClient) -> None:
-    adapter = Adapter(env(fake, TAOBAO_APP_KEY="99999999"), http)
-    with pytest.raises(AuthFailed) as caught:
-        await adapter.item("123456")
-    assert caught.value.code == "isv.appkey-not-exists"
+    assert caught.value.code == code
 
 
 async def test_missing_item_error_is_not_found(adapter: Adapter) -> None:
@@ -314,41 +292,20 @@ async def test_missing_item_without_results_is_not_found(
 
 
 async def test_rate_limit_is_retried_then_raised(adapter: Adapter, fake: FakeTaobao) -> None:
-    fake.plan = ["ratelimit"] * 3
-    with pytest.raises(RateLimited) as caught:
-        await adapter.item("123456")
-    assert caught.value.retry_after == 1.0
-    assert len(fake.calls) == 3
+    caught = await fails_every_time(fake, "ratelimit", adapter.item("123456"), RateLimited)
+    assert caught.retry_after == 1.0
 
 
 async def test_rate_limit_once_then_success(adapter: Adapter, fake: FakeTaobao) -> None:
-    fake.plan = ["ratelimit"]
-    assert (await adapter.item("123456")).external_id == "123456"
-    assert len(fake.calls) == 2
-
-
-async def test_http_429_is_retried_then_raised(adapter: Adapter, fake: FakeTaobao) -> None:
-    fake.plan = ["429"] * 3
-    with pytest.raises(RateLimited):
-        await adapter.item("123456")
-    assert len(fake.calls) == 3
+    assert (await recovers(fake, ["ratelimit"], adapter.item("123456"))).external_id == "123456"
 
 
 async def test_retry_succeeds_after_one_500(adapter: Adapter, fake: FakeTaobao) -> None:
-    fake.plan = ["500"]
-    assert (await adapter.item("123456")).title.startswith("适用苹果15")
-    assert len(fake.calls) == 2
+    assert (await recovers(fake, ["500"], adapter.item("123456"))).title.startswith("适用苹果15")
 
 
-@pytest.mark.parametrize("action", ["garbage", "shapeless"])
-async def test_garbage_is_server_error(adapter: Adapter, fake: FakeTaobao, action: str) -> None:
-    fake.plan = [action] * 3
-    with pytest.raises(ServerError):
-        await adapter.item("123456")
-    assert len(fake.calls) == 3
-
-
-async def test_slow_answer_is_timeout(adapter: Adapter, fake: FakeTaobao) -> None:
-    fake.plan = ["slow"] * 3
-    with pytest.raises(Timeout):
-        await adapter.item("123456")
+@pytest.mark.parametrize(("step", "error"), FAILING_EVERY_TIME)
+async def test_failing_every_time_is_raised(
+    adapter: Adapter, fake: FakeTaobao, step: str, error: type[Exception]
+) -> None:
+    await fails_every_time(fake, step, adapter.item("123456"), error)

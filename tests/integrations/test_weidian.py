@@ -3,58 +3,30 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
 
 from integrations.errors import AuthFailed, BadRequest, NotFound, RateLimited, ServerError, Timeout
-from integrations.http import HttpClient, Policy
+from integrations.http import HttpClient
 from integrations.marketplaces.weidian import Adapter
 from integrations.marketplaces.weidian.codes import error_class
 from integrations.types import Availability
 from tests.integrations.fakes.weidian import APP_KEY, APP_SECRET, TOKEN_SECONDS, FakeWeidian
+from tests.integrations.helpers import FastSleep, fails_every_time, fake_fixture, recovers
 
 BAG = "2731485613"
 SOAP = "2731485614"
 
 
-class FastSleep:
-    """Records the delays asked for and only yields to the loop."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
-        await asyncio.sleep(0)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeWeidian]:
-    server = FakeWeidian()
-    await server.start()
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-def sleep() -> FastSleep:
-    return FastSleep()
-
-
-@pytest.fixture
-async def http(sleep: FastSleep) -> AsyncIterator[HttpClient]:
-    client = HttpClient(default=Policy(retries=2, backoff=0, timeout=1), sleep=sleep)
-    yield client
-    await client.close()
+fake = fake_fixture(FakeWeidian)
 
 
 def env(fake: FakeWeidian, **overrides: str) -> dict[str, str]:
     values = {
         "WEIDIAN_APP_KEY": APP_KEY,
         "WEIDIAN_APP_SECRET": APP_SECRET,
-        "WEIDIAN_API_BASE": fake.url,
+        "WEIDIAN_API_BASE": fake.base,
     }
     return values | overrides
 
@@ -105,7 +77,7 @@ async def test_item_without_skus_is_one_sku(adapter: Adapter) -> None:
 async def test_request_format(adapter: Adapter, fake: FakeWeidian) -> None:
     await adapter.item(BAG)
 
-    (call,) = fake.api_calls
+    (call,) = fake.calls
     assert call["method"] == "POST"
     assert call["public"] == {
         "method": "vdian.item.get",
@@ -124,7 +96,7 @@ async def test_token_is_cached_across_calls(adapter: Adapter, fake: FakeWeidian)
     await adapter.item(SOAP)
 
     assert fake.token_requests == 1
-    assert len(fake.api_calls) == 2
+    assert len(fake.calls) == 2
 
 
 async def test_concurrent_calls_share_one_token_request(
@@ -145,7 +117,7 @@ async def test_token_is_refreshed_after_its_expiry(adapter: Adapter, fake: FakeW
     now[0] += 120
     await adapter.item(BAG)
     assert fake.token_requests == 2
-    assert fake.api_calls[-1]["public"]["access_token"] == "wd-token-2"
+    assert fake.calls[-1]["public"]["access_token"] == "wd-token-2"
 
 
 async def test_token_expired_on_the_server_is_refreshed_once(
@@ -158,7 +130,7 @@ async def test_token_expired_on_the_server_is_refreshed_once(
 
     assert product.external_id == SOAP
     assert fake.token_requests == 2
-    tokens = [call["public"]["access_token"] for call in fake.api_calls]
+    tokens = [call["public"]["access_token"] for call in fake.calls]
     assert tokens == ["wd-token-1", "wd-token-1", "wd-token-2"]
 
 
@@ -170,14 +142,14 @@ async def test_token_refused_again_after_refresh_is_auth_failed(
         await adapter.item(BAG)
     assert caught.value.code == "10013"
     assert fake.token_requests == 2  # the first token and one refresh, no loop
-    assert len(fake.api_calls) == 2
+    assert len(fake.calls) == 2
 
 
 async def test_wrong_secret_is_auth_failed(fake: FakeWeidian, http: HttpClient) -> None:
     adapter = Adapter(env(fake, WEIDIAN_APP_SECRET="wrong"), http)
     with pytest.raises(AuthFailed):
         await adapter.item(BAG)
-    assert fake.api_calls == []
+    assert fake.calls == []
 
 
 # --------------------------------------------------------------------------- URLs
@@ -246,34 +218,24 @@ def test_status_codes_map_to_the_error_tree(code: str, reason: str, expected: ty
 
 
 async def test_server_error_is_retried(adapter: Adapter, fake: FakeWeidian) -> None:
-    fake.faults = ["500", "500"]
-    await adapter.item(BAG)
-    assert len(fake.api_calls) == 3
+    await recovers(fake, ["500", "500"], adapter.item(BAG))
 
 
 async def test_http_429_waits_for_retry_after(
     adapter: Adapter, fake: FakeWeidian, sleep: FastSleep
 ) -> None:
-    fake.faults = ["429"]
-    await adapter.item(BAG)
+    await recovers(fake, ["429"], adapter.item(BAG))
     assert 3.0 in sleep.delays
 
 
 async def test_garbage_every_time_is_server_error(adapter: Adapter, fake: FakeWeidian) -> None:
-    fake.faults = ["garbage", "garbage", "garbage"]
-    with pytest.raises(ServerError):
-        await adapter.item(BAG)
-    assert len(fake.api_calls) == 3
+    await fails_every_time(fake, "garbage", adapter.item(BAG), ServerError)
 
 
 async def test_slow_answer_is_retried(adapter: Adapter, fake: FakeWeidian) -> None:
-    fake.faults = ["slow"]
-    await adapter.item(SOAP)
-    assert len(fake.api_calls) == 2
+    await recovers(fake, ["slow"], adapter.item(SOAP))
 
 
 async def test_slow_every_time_is_timeout(adapter: Adapter, fake: FakeWeidian) -> None:
     fake.slow_seconds = 1.2
-    fake.faults = ["slow", "slow", "slow"]
-    with pytest.raises(Timeout):
-        await adapter.item(SOAP)
+    await fails_every_time(fake, "slow", adapter.item(SOAP), Timeout)

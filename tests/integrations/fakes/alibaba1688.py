@@ -6,14 +6,12 @@ the adapter's sign.py), and answers from an in-memory product table in 1688's fo
 gateway errors ``{"error_code", "error_message", "request_id"}`` with a 4xx status, API errors
 ``{"success": false, "message": ...}``.
 
-``faults`` is consumed one entry per request: "500", "429" (Retry-After: 3), "garbage"
-(an HTML page), "slow" (answers after ``slow_seconds``), "qos" (gw.QosAppFrequencyLimit in the
-body of a 400) or None for a normal answer.
+``plan`` (see server.py) takes a step per request, with Retry-After: 3 and one more step: "qos"
+(gw.QosAppFrequencyLimit in the body of a 400).
 """
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import hmac
 import uuid
@@ -21,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.integrations.fakes.server import FakeServer, fields
 
 APP_KEY = "1000000"
 APP_SECRET = "test-secret"
@@ -143,41 +143,27 @@ def expected_signature(url_path: str, params: dict[str, str], secret: str) -> st
 
 
 @dataclass
-class Fake1688:
+class Fake1688(FakeServer[dict[str, Any]]):
+    garbage_page = "<html><body>系统繁忙</body></html>"
+
     app_key: str = APP_KEY
     app_secret: str = APP_SECRET
     tokens: set[str] = field(default_factory=lambda: {ACCESS_TOKEN})
     products: dict[str, dict[str, Any]] = field(default_factory=lambda: copy.deepcopy(PRODUCTS))
-    faults: list[str | None] = field(default_factory=list)
-    slow_seconds: float = 1.5
-    calls: list[dict[str, Any]] = field(default_factory=list)
-    url: str = ""
-    _runner: web.AppRunner | None = None
 
-    async def start(self) -> str:
-        app = web.Application()
-        app.router.add_route("*", "/openapi/{path:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        host, port = self._runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}"
-        return self.url
+    def routes(self, router: web.UrlDispatcher) -> None:
+        router.add_route("*", "/openapi/{path:.*}", self._handle)
 
-    async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+    def misbehaviour(self, step: str) -> web.Response:
+        if step == "qos":
+            return _gateway(400, "gw.QosAppFrequencyLimit", "App call exceeds limited frequency")
+        return super().misbehaviour(step)
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        params = {**request.query, **{k: str(v) for k, v in (await request.post()).items()}}
+        params = await fields(request)
         path = request.match_info["path"]
         self.calls.append({"method": request.method, "path": path, "params": params})
-        fault = self.faults.pop(0) if self.faults else None
-        if fault == "slow":
-            await asyncio.sleep(self.slow_seconds)
-        elif fault is not None:
-            return _fault(fault)
-        return self._answer(path, params)
+        return await self.misbehave() or self._answer(path, params)
 
     def _answer(self, path: str, params: dict[str, str]) -> web.Response:
         parts = path.split("/")
@@ -207,15 +193,3 @@ class Fake1688:
 def _gateway(status: int, code: str, message: str) -> web.Response:
     body = {"error_code": code, "error_message": message, "request_id": uuid.uuid4().hex}
     return web.json_response(body, status=status)
-
-
-def _fault(kind: str) -> web.Response:
-    if kind == "500":
-        return web.Response(status=500, text="Internal Server Error")
-    if kind == "429":
-        return web.Response(status=429, text="Too Many Requests", headers={"Retry-After": "3"})
-    if kind == "qos":
-        return _gateway(400, "gw.QosAppFrequencyLimit", "App call exceeds limited frequency")
-    if kind == "garbage":
-        return web.Response(text="<html><body>系统繁忙</body></html>", content_type="text/html")
-    raise ValueError(f"unknown fault {kind!r}")

@@ -6,22 +6,22 @@ sign_method and ``sign`` = UPPER(MD5(secret + sorted k+v + secret)). Business pa
 in ``360buy_param_json``; the answer's ``queryResult`` is a JSON string inside the JSON.
 Unknown SKUs: code 200 and no data. Gateway failures: ``error_response`` with zh/en text.
 
-``plan`` makes the next calls misbehave, one entry per call: "500", "429" (Retry-After: 1),
-"garbage", "slow" (answers after ``slow_seconds``), "ratelimit" (gateway code 2 in the body),
-"shapeless" (JSON without the response node), "query500" (queryResult code 500).
+``plan`` (see server.py) takes a step per gateway call, with Retry-After: 1 and two more steps:
+"ratelimit" (gateway code 2 in the body) and "query500" (queryResult code 500).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import copy
 import hashlib
 import json
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from aiohttp import web
+
+from tests.integrations.fakes.server import FormGateway, answer
 
 APP_KEY = "A1B2C3D4E5F60718293A4B5C6D7E8F90"
 SECRET = "fake-jd-secret"
@@ -89,57 +89,20 @@ def query(result: dict[str, Any]) -> web.Response:
     return answer({NODE: {"code": "0", "queryResult": text}})
 
 
-def answer(payload: Any) -> web.Response:
-    return web.json_response(payload, dumps=lambda obj: json.dumps(obj, ensure_ascii=False))
+@dataclass
+class FakeJd(FormGateway):
+    api_path = "/routerjson"
 
+    goods: dict[int, dict[str, Any]] = field(default_factory=lambda: copy.deepcopy(GOODS))
 
-class FakeJd:
-    def __init__(self) -> None:
-        self.goods = copy.deepcopy(GOODS)
-        self.plan: list[str] = []
-        self.calls: list[dict[str, str]] = []
-        self.slow_seconds = 3.0
-        self.base = ""
-        self._runner: web.AppRunner | None = None
-        self._closing = asyncio.Event()
+    def misbehaviour(self, step: str) -> web.Response:
+        if step == "ratelimit":
+            return error("2", "限制时间内调用失败次数", "App Call Limited")
+        if step == "query500":
+            return query({"code": 500, "message": "服务端异常"})
+        return super().misbehaviour(step)
 
-    @property
-    def api_base(self) -> str:
-        return f"{self.base}/routerjson"
-
-    async def start(self) -> str:
-        app = web.Application()
-        app.router.add_post("/routerjson", self._router)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        host, port = self._runner.addresses[0][:2]
-        self.base = f"http://{host}:{port}"
-        return self.base
-
-    async def close(self) -> None:
-        self._closing.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _router(self, request: web.Request) -> web.StreamResponse:
-        form = {k: str(v) for k, v in (await request.post()).items()}
-        self.calls.append(form)
-        action = self.plan.pop(0) if self.plan else ""
-        if action == "slow":
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._closing.wait(), self.slow_seconds)
-        canned = {
-            "500": web.Response(status=500, text="Internal Server Error"),
-            "429": web.Response(status=429, headers={"Retry-After": "1"}, text="slow down"),
-            "garbage": web.Response(text="<html>502 Bad Gateway</html>", content_type="text/html"),
-            "shapeless": answer({"unexpected": True}),
-            "ratelimit": error("2", "限制时间内调用失败次数", "App Call Limited"),
-            "query500": query({"code": 500, "message": "服务端异常"}),
-        }
-        return canned.get(action) or self._check(form) or self._goods_query(form)
-
-    def _check(self, form: dict[str, str]) -> web.Response | None:
+    def check(self, form: dict[str, str]) -> web.Response | None:
         missing = {
             "method": ("14", "缺少方法名参数", "Missing Method"),
             "app_key": ("18", "缺少app_key参数", "Missing app_key"),
@@ -164,7 +127,8 @@ class FakeJd:
             return error("15", "不存在的方法名", "Invalid Method")
         return None
 
-    def _goods_query(self, form: dict[str, str]) -> web.Response:
+    def dispatch(self, form: dict[str, str]) -> web.Response:
+        """jd.union.open.goods.query, the one method ``check`` lets through."""
         request = json.loads(form.get("360buy_param_json") or "{}").get("goodsReqDTO") or {}
         if "skuIds" in request:
             hits = [self.goods[s] for s in request["skuIds"] if s in self.goods]

@@ -6,22 +6,22 @@ UPPER(MD5(secret + sorted k+v + secret)). It answers pdd.ddk.goods.search and
 pdd.ddk.goods.detail (by goods_sign, or the legacy goods_id_list) from ``goods`` with prices
 in fen, and PDD ``error_response`` bodies otherwise. Unknown goods: an empty goods_details.
 
-``plan`` makes the next calls misbehave, one entry per call: "500", "429" (Retry-After: 1),
-"garbage", "slow" (answers after ``slow_seconds``), "ratelimit" (70031 in the body),
-"shapeless" (JSON without the response node).
+``plan`` (see server.py) takes a step per gateway call, with Retry-After: 1 and one more step:
+"ratelimit" (70031 in the body).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import copy
 import hashlib
 import json
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.integrations.fakes.server import FormGateway, answer
 
 CLIENT_ID = "f1e2d3c4b5a6978877665544332211aa"
 SECRET = "fake-pdd-secret"
@@ -80,56 +80,18 @@ def error(code: int, msg: str, sub_code: str = "", sub_msg: str = "") -> web.Res
     return answer({"error_response": body})
 
 
-def answer(payload: Any) -> web.Response:
-    return web.json_response(payload, dumps=lambda obj: json.dumps(obj, ensure_ascii=False))
+@dataclass
+class FakePinduoduo(FormGateway):
+    api_path = "/api/router"
 
+    goods: list[dict[str, Any]] = field(default_factory=lambda: copy.deepcopy(GOODS))
 
-class FakePinduoduo:
-    def __init__(self) -> None:
-        self.goods = copy.deepcopy(GOODS)
-        self.plan: list[str] = []
-        self.calls: list[dict[str, str]] = []
-        self.slow_seconds = 3.0
-        self.base = ""
-        self._runner: web.AppRunner | None = None
-        self._closing = asyncio.Event()
+    def misbehaviour(self, step: str) -> web.Response:
+        if step == "ratelimit":
+            return error(70031, "调用过于频繁，请调整调用频率")
+        return super().misbehaviour(step)
 
-    @property
-    def api_base(self) -> str:
-        return f"{self.base}/api/router"
-
-    async def start(self) -> str:
-        app = web.Application()
-        app.router.add_post("/api/router", self._router)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        host, port = self._runner.addresses[0][:2]
-        self.base = f"http://{host}:{port}"
-        return self.base
-
-    async def close(self) -> None:
-        self._closing.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _router(self, request: web.Request) -> web.StreamResponse:
-        form = {k: str(v) for k, v in (await request.post()).items()}
-        self.calls.append(form)
-        action = self.plan.pop(0) if self.plan else ""
-        if action == "slow":
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._closing.wait(), self.slow_seconds)
-        canned = {
-            "500": web.Response(status=500, text="Internal Server Error"),
-            "429": web.Response(status=429, headers={"Retry-After": "1"}, text="slow down"),
-            "garbage": web.Response(text="<html>502 Bad Gateway</html>", content_type="text/html"),
-            "shapeless": answer({"unexpected": True}),
-            "ratelimit": error(70031, "调用过于频繁，请调整调用频率"),
-        }
-        return canned.get(action) or self._check(form) or self._dispatch(form)
-
-    def _check(self, form: dict[str, str]) -> web.Response | None:
+    def check(self, form: dict[str, str]) -> web.Response | None:
         for name in ("type", "client_id", "timestamp", "sign"):
             if not form.get(name):
                 return error(10001, f"公共参数错误:{name}")
@@ -143,7 +105,7 @@ class FakePinduoduo:
             return error(10001, "公共参数错误:timestamp")
         return None
 
-    def _dispatch(self, form: dict[str, str]) -> web.Response:
+    def dispatch(self, form: dict[str, str]) -> web.Response:
         if form["type"] == "pdd.ddk.goods.search":
             return self._search(form)
         if form["type"] == "pdd.ddk.goods.detail":

@@ -4,18 +4,19 @@
 Pagination: ``page`` mode serves ``?limit=&page=N`` (limit capped at ``max_limit``, like
 Shopify's 250) until an empty page; ``cursor`` mode answers with ``Link: <...page_info=...>;
 rel="next"`` headers and refuses ``page_info`` mixed with other parameters, like Shopify.
-``faults`` is consumed one entry per request: "500", "429" (Retry-After: 3), "garbage",
-"slow" or None. ``calls`` records (path, query) of every request.
+``plan`` (see server.py) takes a step per request but /password, with Retry-After: 3.
+``calls`` records (path, query) of every request.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.integrations.fakes.server import FakeServer
 
 
 def product(number: int, **overrides: Any) -> dict[str, Any]:
@@ -79,7 +80,9 @@ def product(number: int, **overrides: Any) -> dict[str, Any]:
 
 
 @dataclass
-class FakeShopify:
+class FakeShopify(FakeServer[tuple[str, dict[str, str]]]):
+    garbage_page = "<html><body>Checking your browser</body></html>"
+
     products: list[dict[str, Any]] = field(
         default_factory=lambda: [product(n) for n in range(1, 6)]
     )
@@ -87,26 +90,10 @@ class FakeShopify:
     max_limit: int = 250
     mode: str = "page"  # "cursor", or "stuck" (ignores page: always the first page)
     password: bool = False
-    faults: list[str | None] = field(default_factory=list)
-    slow_seconds: float = 1.5
-    calls: list[tuple[str, dict[str, str]]] = field(default_factory=list)
-    url: str = ""
-    _runner: web.AppRunner | None = None
 
-    async def start(self) -> str:
-        app = web.Application()
-        app.router.add_get("/password", self._password_page)
-        app.router.add_get("/{path:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        host, port = self._runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}"
-        return self.url
-
-    async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+    def routes(self, router: web.UrlDispatcher) -> None:
+        router.add_get("/password", self._password_page)
+        router.add_get("/{path:.*}", self._handle)
 
     def paths(self, path: str) -> list[dict[str, str]]:
         """The queries of the requests made to `path`."""
@@ -115,11 +102,8 @@ class FakeShopify:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["path"]
         self.calls.append((path, dict(request.query)))
-        fault = self.faults.pop(0) if self.faults else None
-        if fault == "slow":
-            await asyncio.sleep(self.slow_seconds)
-        elif fault is not None:
-            return _fault(fault)
+        if (misbehaving := await self.misbehave()) is not None:
+            return misbehaving
         if self.password:
             raise web.HTTPFound("/password")
         if path == "/meta.json":
@@ -175,15 +159,3 @@ class FakeShopify:
     async def _password_page(self, request: web.Request) -> web.Response:
         self.calls.append(("/password", dict(request.query)))
         return web.Response(text="<html><body>Opening soon</body></html>", content_type="text/html")
-
-
-def _fault(kind: str) -> web.Response:
-    if kind == "500":
-        return web.Response(status=500, text="Internal Server Error")
-    if kind == "429":
-        return web.Response(status=429, text="Too Many Requests", headers={"Retry-After": "3"})
-    if kind == "garbage":
-        return web.Response(
-            text="<html><body>Checking your browser</body></html>", content_type="text/html"
-        )
-    raise ValueError(f"unknown fault {kind!r}")

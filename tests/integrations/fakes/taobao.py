@@ -5,23 +5,22 @@ required system parameters, the app key, the md5 / hmac-sha256 signature and a t
 within 10 minutes of China time. It answers taobao.tbk.item.info.get and
 taobao.tbk.dg.material.optional from ``items``, and TOP ``error_response`` bodies otherwise.
 
-``plan`` makes the next calls misbehave, one entry per call: "500", "429" (Retry-After: 1),
-"garbage" (HTML), "slow" (answers after ``slow_seconds``), "ratelimit" (TOP code 7 in the
-body), "shapeless" (JSON without the method's node).
+``plan`` (see server.py) takes a step per gateway call, with Retry-After: 1 and one more step:
+"ratelimit" (TOP code 7 in the body).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import copy
 import hashlib
 import hmac
-import json
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from aiohttp import web
+
+from tests.integrations.fakes.server import FormGateway, answer
 
 APP_KEY = "23456789"
 SECRET = "fake-taobao-secret"
@@ -95,61 +94,26 @@ def error(code: int, msg: str, sub_code: str = "", sub_msg: str = "") -> web.Res
     return answer({"error_response": body})
 
 
-def answer(payload: Any) -> web.Response:
-    return web.json_response(payload, dumps=lambda obj: json.dumps(obj, ensure_ascii=False))
+@dataclass
+class FakeTaobao(FormGateway):
+    api_path = "/router/rest"
 
+    items: dict[str, dict[str, Any]] = field(default_factory=lambda: copy.deepcopy(ITEMS))
+    missing_item: str = "error"  # or "empty": answer no results instead of an error
 
-class FakeTaobao:
-    def __init__(self) -> None:
-        self.items = copy.deepcopy(ITEMS)
-        self.plan: list[str] = []
-        self.calls: list[dict[str, str]] = []
-        self.missing_item = "error"  # or "empty": answer no results instead of an error
-        self.slow_seconds = 3.0
-        self.base = ""
-        self._runner: web.AppRunner | None = None
-        self._closing = asyncio.Event()
+    def routes(self, router: web.UrlDispatcher) -> None:
+        super().routes(router)
+        router.add_get("/{code}", self._short_link)
 
-    @property
-    def api_base(self) -> str:
-        return f"{self.base}/router/rest"
-
-    async def start(self) -> str:
-        app = web.Application()
-        app.router.add_post("/router/rest", self._router)
-        app.router.add_get("/{code}", self._short_link)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        host, port = self._runner.addresses[0][:2]
-        self.base = f"http://{host}:{port}"
-        return self.base
-
-    async def close(self) -> None:
-        self._closing.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _router(self, request: web.Request) -> web.StreamResponse:
-        form = {k: str(v) for k, v in (await request.post()).items()}
-        self.calls.append(form)
-        action = self.plan.pop(0) if self.plan else ""
-        if action == "slow":
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._closing.wait(), self.slow_seconds)
-        canned = {
-            "500": web.Response(status=500, text="Internal Server Error"),
-            "429": web.Response(status=429, headers={"Retry-After": "1"}, text="slow down"),
-            "garbage": web.Response(text="<html>502 Bad Gateway</html>", content_type="text/html"),
-            "shapeless": answer({"unexpected": True}),
-            "ratelimit": error(
+    def misbehaviour(self, step: str) -> web.Response:
+        if step == "ratelimit":
+            return error(
                 7, "App Call Limited", "accesscontrol.limited-by-app-access-count",
                 "This ban will last for 1 more seconds",
-            ),
-        }  # fmt: skip
-        return canned.get(action) or self._check(form) or self._dispatch(form)
+            )  # fmt: skip
+        return super().misbehaviour(step)
 
-    def _check(self, form: dict[str, str]) -> web.Response | None:
+    def check(self, form: dict[str, str]) -> web.Response | None:
         for name, (code, msg) in REQUIRED.items():
             if not form.get(name):
                 return error(code, msg)
@@ -169,7 +133,7 @@ class FakeTaobao:
             return error(31, "Invalid timestamp")
         return None
 
-    def _dispatch(self, form: dict[str, str]) -> web.Response:
+    def dispatch(self, form: dict[str, str]) -> web.Response:
         if form["method"] == "taobao.tbk.item.info.get":
             return self._item_info(form)
         if form["method"] == "taobao.tbk.dg.material.optional":

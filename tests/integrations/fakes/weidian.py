@@ -8,19 +8,20 @@ Every answer is ``{"status": {"status_code", "status_reason"}, "result": ...}``.
 token expired" and 10008 "非法请求(...)" are the codes seen in public clients; the code for a
 wrong secret and "非法请求(商品不存在)" for an unknown item are this fake's guesses.
 ``expire_tokens()`` invalidates every token issued so far; ``reject_tokens`` makes the API
-refuse even fresh ones. ``faults`` is consumed one entry per /api request: "500", "429"
-(Retry-After: 3), "garbage", "slow" or None.
+refuse even fresh ones. ``plan`` (see server.py) takes a step per /api request, with
+Retry-After: 3. ``calls`` records the /api requests.
 """
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.integrations.fakes.server import FakeServer, fields
 
 APP_KEY = "654134"
 APP_SECRET = "ce0977f7e176bb6b19728dff127f8827"
@@ -77,33 +78,17 @@ def _status(code: int, reason: str, result: Any = None) -> web.Response:
 
 
 @dataclass
-class FakeWeidian:
+class FakeWeidian(FakeServer[dict[str, Any]]):
     app_key: str = APP_KEY
     app_secret: str = APP_SECRET
     items: dict[str, dict[str, Any]] = field(default_factory=lambda: copy.deepcopy(ITEMS))
-    faults: list[str | None] = field(default_factory=list)
-    slow_seconds: float = 1.5
     reject_tokens: bool = False
     token_requests: int = 0
-    api_calls: list[dict[str, Any]] = field(default_factory=list)
-    url: str = ""
     _valid: set[str] = field(default_factory=set)
-    _runner: web.AppRunner | None = None
 
-    async def start(self) -> str:
-        app = web.Application()
-        app.router.add_get("/token", self._token)
-        app.router.add_route("*", "/api", self._api)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        host, port = self._runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}"
-        return self.url
-
-    async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+    def routes(self, router: web.UrlDispatcher) -> None:
+        router.add_get("/token", self._token)
+        router.add_route("*", "/api", self._api)
 
     def expire_tokens(self) -> None:
         self._valid.clear()
@@ -120,18 +105,15 @@ class FakeWeidian:
         return _status(0, "success", {"access_token": token, "expire_in": TOKEN_SECONDS})
 
     async def _api(self, request: web.Request) -> web.Response:
-        fields = {**request.query, **{k: str(v) for k, v in (await request.post()).items()}}
-        fault = self.faults.pop(0) if self.faults else None
+        form = await fields(request)
         try:
-            public = json.loads(fields.get("public", ""))
-            param = json.loads(fields.get("param", "{}"))
+            public = json.loads(form.get("public", ""))
+            param = json.loads(form.get("param", "{}"))
         except ValueError:
             public, param = None, None
-        self.api_calls.append({"method": request.method, "public": public, "param": param})
-        if fault == "slow":
-            await asyncio.sleep(self.slow_seconds)
-        elif fault is not None:
-            return _fault(fault)
+        self.calls.append({"method": request.method, "public": public, "param": param})
+        if (misbehaving := await self.misbehave()) is not None:
+            return misbehaving
         if not isinstance(public, dict) or not isinstance(param, dict):
             return _status(10008, "非法请求(public或param不是JSON)")
         if self.reject_tokens or public.get("access_token") not in self._valid:
@@ -142,15 +124,3 @@ class FakeWeidian:
         if item is None:
             return _status(10008, "非法请求(商品不存在)")
         return _status(0, "", item)
-
-
-def _fault(kind: str) -> web.Response:
-    if kind == "500":
-        return web.Response(status=500, text="Internal Server Error")
-    if kind == "429":
-        return web.Response(status=429, text="Too Many Requests", headers={"Retry-After": "3"})
-    if kind == "garbage":
-        return web.Response(
-            text="<html><body>502 Bad Gateway</body></html>", content_type="text/html"
-        )
-    raise ValueError(f"unknown fault {kind!r}")
