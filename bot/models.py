@@ -58,6 +58,12 @@ class Product(Base):
     # sync marks what its own source no longer lists as unavailable, and nothing else.
     source: Mapped[str] = mapped_column(String(255), default="", index=True)
     available: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Denormalised from the SKUs at write time, for search filters and sorting:
+    price_minor: Mapped[int | None] = mapped_column(BigInteger, index=True)  # lowest SKU price
+    price_currency: Mapped[str | None] = mapped_column(String(3))
+    in_stock: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Tokens of the title (+ category, brand) in every script: see bot/search/tokens.py.
+    search_terms: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     raw: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

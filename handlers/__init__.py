@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import fallback, language, links, settings, start
+from handlers import fallback, language, links, search, settings, start
 from handlers.errors import on_error
 from handlers.middleware import load_user
 
@@ -28,14 +28,18 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("help", start.help_command))
     app.add_handler(CommandHandler("language", language.language_command))
     app.add_handler(CommandHandler("settings", settings.settings_command))
+    app.add_handler(CommandHandler("search", search.search_text))
     app.add_handler(CallbackQueryHandler(language.choose_language, pattern=language.PATTERN))
     app.add_handler(CallbackQueryHandler(settings.settings_button, pattern=settings.PATTERN))
+    app.add_handler(CallbackQueryHandler(search.results_button, pattern=search.RESULTS))
+    app.add_handler(CallbackQueryHandler(search.product_button, pattern=search.PRODUCT))
+    start.DEEP_LINKS["p"] = search.open_product_link
 
     private = filters.ChatType.PRIVATE
     text = filters.TEXT & ~filters.COMMAND
     app.add_handler(MessageHandler(private & text & links.MARKETPLACE_LINK, links.product_link))
     app.add_handler(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
-    app.add_handler(MessageHandler(private & filters.TEXT, fallback.plain_text))
+    app.add_handler(MessageHandler(private & filters.TEXT, search.search_text))
     app.add_handler(MessageHandler(private & ~filters.TEXT, fallback.other_content))
     app.add_handler(CallbackQueryHandler(fallback.stale_button))
     app.add_error_handler(on_error)

@@ -10,6 +10,7 @@ from bot.i18n import DEFAULT_LOCALE, N_, available_locales, telegram_language_co
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("Welcome and what I can do")),
     ("help", N_("How to use the bot")),
+    ("search", N_("Search the catalog")),
     ("language", N_("Change the language")),
     ("settings", N_("Currency and destination country")),
 )

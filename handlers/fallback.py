@@ -25,17 +25,6 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     )
 
 
-async def plain_text(update: Update, context: BotContext) -> None:
-    """Answer free text until catalog search is available."""
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(
-        context.h(
-            "Product search is not available yet. Meanwhile, set your currency and country "
-            "in /settings, or see /help."
-        )
-    )
-
-
 async def other_content(update: Update, context: BotContext) -> None:
     """Explain that stickers, photos and the like are not understood."""
     assert update.effective_message is not None

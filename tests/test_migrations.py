@@ -12,7 +12,10 @@ from bot.db import Base, create_engine
 
 
 def _diff(conn: Connection) -> list[object]:
-    ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+    from bot.migrations.env_filter import include_object
+
+    opts = {"compare_type": True, "include_object": include_object}
+    ctx = MigrationContext.configure(conn, opts=opts)
     return list(compare_metadata(ctx, Base.metadata))
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from bot import models  # noqa: F401  (registers the tables on Base.metadata)
 from bot.db import Base, create_engine
+from bot.migrations.env_filter import include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -20,6 +21,7 @@ def run_on(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

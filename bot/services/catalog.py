@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import models
 from bot.db import utcnow
+from bot.search.tokens import index_terms
 from bot.services.bulk import insert_returning_ids, insert_rows, update_rows
 from integrations import types
 
@@ -188,11 +189,17 @@ async def upsert(
 
 
 def _product_row(p: types.Product, digest: str, source: str, now: datetime) -> dict[str, Any]:
+    prices = [(s.offer.effective_price(now), s.offer.currency) for s in p.skus]
+    low = min(prices) if prices else None
     return {
         "title": p.title, "description": p.description, "url": p.url, "image_url": p.image_url,
         "category": p.category[:255], "brand": p.brand[:128], "seller": p.seller[:255],
         "source": source, "available": True, "content_hash": digest, "raw": p.raw,
         "updated_at": now, "synced_at": now,
+        "price_minor": to_minor(*low) if low else None,
+        "price_currency": low[1] if low else None,
+        "in_stock": any(s.availability != types.Availability.OUT_OF_STOCK for s in p.skus),
+        "search_terms": index_terms(p.title, p.category, p.brand),
     }  # fmt: skip
 
 
@@ -375,3 +382,39 @@ async def count_products(
     if available_only:
         query = query.where(models.Product.available.is_(True))
     return int((await session.execute(query)).scalar_one())
+
+
+async def load(session: AsyncSession, product_id: int) -> types.Product | None:
+    """A stored product as the unified record (with its available SKUs and offers)."""
+    from sqlalchemy.orm import selectinload
+
+    row = await session.get(
+        models.Product,
+        product_id,
+        options=[selectinload(models.Product.skus).selectinload(models.Sku.offer)],
+    )
+    if row is None:
+        return None
+    skus = tuple(_sku_record(s) for s in row.skus if s.available and s.offer is not None)
+    return types.Product(
+        marketplace=row.marketplace, external_id=row.external_id, title=row.title, skus=skus,
+        url=row.url, description=row.description, image_url=row.image_url,
+        category=row.category, brand=row.brand, seller=row.seller, raw=row.raw,
+    )  # fmt: skip
+
+
+def _sku_record(s: models.Sku) -> types.Sku:
+    offer = s.offer
+    assert offer is not None
+    promo = None
+    if offer.promo_price_minor is not None:
+        promo = types.Promotion(
+            from_minor(offer.promo_price_minor, offer.currency), offer.currency,
+            offer.promo_starts_at, offer.promo_ends_at, offer.promo_label,
+        )  # fmt: skip
+    return types.Sku(
+        external_id=s.external_id,
+        offer=types.Offer(from_minor(offer.price_minor, offer.currency), offer.currency, promo),
+        availability=types.Availability(s.availability), stock=s.stock,
+        attributes=dict(s.attributes), weight_grams=s.weight_grams, image_url=s.image_url,
+    )  # fmt: skip

@@ -61,7 +61,7 @@ async def test_deep_link_payloads_never_break_start(shopper: Callable[..., Shopp
 async def test_help_lists_every_command(shopper: Callable[..., Shopper]) -> None:
     replies = await shopper().send("/help")
     text = replies[0].text
-    for command in ("/start", "/help", "/language", "/settings"):
+    for command in ("/start", "/help", "/search", "/language", "/settings"):
         assert command in text
     assert replies[0].entities and replies[0].entities[0]["type"] == "bold"
 
@@ -75,5 +75,5 @@ async def test_command_menu_is_published_per_language(botapi: LocalBotApi, app: 
     default = '{"type": "default"}'
     ru = {c["command"]: c["description"] for c in botapi.commands[(default, "ru")]}
     en = {c["command"]: c["description"] for c in botapi.commands[(default, "en")]}
-    assert set(ru) == set(en) == {"start", "help", "language", "settings"}
+    assert set(ru) == set(en) == {"start", "help", "search", "language", "settings"}
     assert ru["help"] != en["help"]

@@ -1,0 +1,51 @@
+"""Search tokens shared by the index and the query, identical on SQLite and PostgreSQL.
+
+Chinese has no spaces and trigram indexes need three characters, so CJK text is indexed as its
+single characters and overlapping pairs (手机壳 -> 手 机 壳 手机 机壳): a query of any length
+becomes an AND of pairs (or one character). Latin, Cyrillic and digits are indexed as lowercase
+words and matched by prefix. Queries are built from these tokens only, so user text never
+reaches FTS5 or tsquery syntax.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
+_IS_CJK = re.compile(rf"[{_CJK}]")
+MAX_QUERY_UNITS = 12
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def runs(text: str) -> list[str]:
+    """Maximal runs of CJK characters or of letters/digits, normalized."""
+    return _RUN.findall(normalize(text))
+
+
+def is_cjk(run: str) -> bool:
+    return bool(_IS_CJK.match(run))
+
+
+def cjk_tokens(run: str) -> list[str]:
+    """What one CJK run must match: its pairs, or the character itself when alone."""
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def index_terms(*texts: str) -> str:
+    """The space-separated tokens stored for a product (FTS5 unicode61 / tsvector 'simple')."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        for run in runs(text):
+            if is_cjk(run):
+                seen.update(dict.fromkeys(run))
+                seen.update(dict.fromkeys(cjk_tokens(run)))
+            else:
+                seen[run] = None
+    return " ".join(seen)

@@ -1,0 +1,186 @@
+"""Search the catalog in any language: Chinese titles by Chinese queries of any length, and by
+queries in the shopper's language through the term dictionary.
+
+The database only finds candidates (FTS5 on SQLite, a GIN tsvector index on PostgreSQL, both over
+the tokens of bot/search/tokens.py) and at most CANDIDATES of them; ranking happens here on that
+capped set, so a common word costs the same on a million products as on ten thousand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlalchemy import Select, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import Product
+from bot.search import tokens
+from bot.search.expand import expand
+
+CANDIDATES = 500
+
+
+class Sort(StrEnum):
+    RELEVANCE = "r"
+    PRICE_UP = "p"
+    PRICE_DOWN = "d"
+    NEWEST = "n"
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    in_stock_only: bool = False
+    marketplace: str | None = None
+    min_price_minor: int | None = None  # in the catalog's currency (CNY)
+    max_price_minor: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    prefix: bool = False
+
+
+# A query: units joined by AND; a unit: alternatives joined by OR; an alternative: tokens (AND).
+Query = list[list[list[Token]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    id: int
+    title: str
+    marketplace: str
+    image_url: str | None
+    price_minor: int | None
+    currency: str | None
+    in_stock: bool
+
+
+@dataclass
+class Results:
+    hits: list[Hit] = field(default_factory=list)
+    capped: bool = False  # more matched than were ranked
+
+    def page(self, number: int, size: int) -> list[Hit]:
+        return self.hits[number * size : (number + 1) * size]
+
+    def pages(self, size: int) -> int:
+        return max(1, -(-len(self.hits) // size))
+
+
+def parse(query: str, language: str) -> Query:
+    """The shopper's text as token alternatives; empty when nothing searchable is left."""
+    units: Query = []
+    words: list[str] = []
+
+    def flush() -> None:
+        for unit_words, chinese in expand(words, language):
+            alternatives = [[Token(w, prefix=True) for w in unit_words]]
+            for zh in chinese:
+                alternatives.append(_tokens_of(zh))
+            units.append([a for a in alternatives if a])
+        words.clear()
+
+    for run in tokens.runs(query)[: tokens.MAX_QUERY_UNITS]:
+        if tokens.is_cjk(run):
+            flush()
+            units.append([[Token(t) for t in tokens.cjk_tokens(run)]])
+        else:
+            words.append(run)
+    flush()
+    return [unit for unit in units if unit]
+
+
+def _tokens_of(term: str) -> list[Token]:
+    found: list[Token] = []
+    for run in tokens.runs(term):
+        if tokens.is_cjk(run):
+            found += [Token(t) for t in tokens.cjk_tokens(run)]
+        else:
+            found.append(Token(run, prefix=True))
+    return found
+
+
+def fts5(query: Query) -> str:
+    """FTS5 MATCH text; tokens are letters, digits or CJK only, so quoting them is enough."""
+    return " AND ".join(
+        "("
+        + " OR ".join("(" + " AND ".join(_fts_token(t) for t in alt) + ")" for alt in unit)
+        + ")"
+        for unit in query
+    )
+
+
+def _fts_token(token: Token) -> str:
+    return f'"{token.text}"' + ("*" if token.prefix else "")
+
+
+def tsquery(query: Query) -> str:
+    """PostgreSQL to_tsquery('simple', ...) text built from the same tokens."""
+    return " & ".join(
+        "(" + " | ".join("(" + " & ".join(_ts_token(t) for t in alt) + ")" for alt in unit) + ")"
+        for unit in query
+    )
+
+
+def _ts_token(token: Token) -> str:
+    return f"'{token.text}'" + (":*" if token.prefix else "")
+
+
+async def search(
+    session: AsyncSession,
+    query: str,
+    *,
+    language: str = "en",
+    filters: Filters = Filters(),
+    sort: Sort = Sort.RELEVANCE,
+) -> Results:
+    """Ranked matches of `query` (at most CANDIDATES); empty for a query with no tokens."""
+    parsed = parse(query, language)
+    if not parsed:
+        return Results()
+    statement = _candidates(session, parsed, filters, sort)
+    rows = (await session.execute(statement)).all()
+    hits = [
+        Hit(r.id, r.title, r.marketplace, r.image_url, r.price_minor, r.price_currency, r.in_stock)
+        for r in rows
+    ]
+    if sort is Sort.RELEVANCE:
+        terms = {r.id: set(r.search_terms.split()) for r in rows}
+        wanted = [t.text for unit in parsed for alt in unit for t in alt]
+        hits.sort(key=lambda h: (-_score(terms[h.id], wanted, h), -h.id))
+    return Results(hits, capped=len(rows) >= CANDIDATES)
+
+
+def _score(terms: set[str], wanted: list[str], hit: Hit) -> float:
+    matched = sum(1 for w in wanted if w in terms) / max(len(wanted), 1)
+    return matched + (0.5 if hit.in_stock else 0.0) - len(hit.title) / 10_000
+
+
+def _candidates(session: AsyncSession, query: Query, filters: Filters, sort: Sort) -> Select:
+    p = Product
+    columns = (p.id, p.title, p.marketplace, p.image_url, p.price_minor, p.price_currency,
+               p.in_stock, p.search_terms)  # fmt: skip
+    statement = select(*columns).where(p.available.is_(True))
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        statement = statement.where(
+            text("to_tsvector('simple', products.search_terms) @@ to_tsquery('simple', :q)")
+        ).params(q=tsquery(query))
+    else:
+        statement = statement.where(
+            p.id.in_(text("SELECT rowid FROM products_fts WHERE products_fts MATCH :q"))
+        ).params(q=fts5(query))
+    if filters.in_stock_only:
+        statement = statement.where(p.in_stock.is_(True))
+    if filters.marketplace:
+        statement = statement.where(p.marketplace == filters.marketplace)
+    if filters.min_price_minor is not None:
+        statement = statement.where(p.price_minor >= filters.min_price_minor)
+    if filters.max_price_minor is not None:
+        statement = statement.where(p.price_minor <= filters.max_price_minor)
+    order = {
+        Sort.PRICE_UP: p.price_minor.asc(),
+        Sort.PRICE_DOWN: p.price_minor.desc(),
+    }.get(sort, p.id.desc())
+    return statement.order_by(order).limit(CANDIDATES)

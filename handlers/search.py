@@ -1,0 +1,197 @@
+"""Search by plain text or /search, results paged with buttons, and the product card."""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.i18n import N_, translator
+from bot.services import catalog, links
+from bot.services import search as catalog_search
+from bot.services.search import Filters, Results, Sort
+from handlers.cards import product_card
+from handlers.context import BotContext
+from handlers.keyboards import button
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 5
+TITLE_CHARS = 70
+RESULTS = r"^sr:(?P<page>\d{1,3}):(?P<sort>[rpdn]):(?P<stock>[01])$"
+PRODUCT = r"^pv:(?P<id>\d{1,15})$"
+SORT_LABELS = {
+    Sort.RELEVANCE: N_("Best match"),
+    Sort.PRICE_UP: N_("Cheapest"),
+    Sort.NEWEST: N_("Newest"),
+}
+
+
+async def search_text(update: Update, context: BotContext) -> None:
+    """Search the catalog for what the user typed."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    query = _query_of(message.text)
+    if not query:
+        await message.reply_text(
+            context.h("What are you looking for? Send a few words, like “phone case” or “手机壳”.")
+        )
+        return
+    await _show(message, context, query, 0, Sort.RELEVANCE, in_stock=False, edit=False)
+
+
+async def results_button(update: Update, context: BotContext) -> None:
+    """Turn a page, change the order or the stock filter of earlier results."""
+    query = update.callback_query
+    assert query is not None and context.match is not None
+    origin = query.message.reply_to_message if isinstance(query.message, Message) else None
+    if origin is None or not origin.text or not _query_of(origin.text):
+        await query.answer(context._("This button is no longer valid."))
+        return
+    await query.answer()
+    sort, page = Sort(context.match["sort"]), int(context.match["page"])
+    assert isinstance(query.message, Message)
+    await _show(
+        query.message, context, _query_of(origin.text), page, sort,
+        in_stock=context.match["stock"] == "1", edit=True,
+    )  # fmt: skip
+
+
+def _query_of(text: str) -> str:
+    if text.startswith("/search"):
+        text = text.partition(" ")[2]
+    return text.strip()[:200]
+
+
+async def _show(
+    message: Message,
+    context: BotContext,
+    query: str,
+    page: int,
+    sort: Sort,
+    *,
+    in_stock: bool,
+    edit: bool,
+) -> None:
+    async with context.deps.sessions() as session:
+        results = await catalog_search.search(
+            session, query, language=context.t.locale.split("_")[0],
+            filters=Filters(in_stock_only=in_stock), sort=sort,
+        )  # fmt: skip
+    if not results.hits:
+        text = nothing_found(context, query, in_stock)
+        if edit:
+            await message.edit_text(text)
+        else:
+            await message.reply_text(text, do_quote=True)
+        return
+    page = min(page, results.pages(PAGE_SIZE) - 1)
+    text = render(context, query, results, page)
+    keyboard = results_keyboard(context, results, page, sort, in_stock)
+    if edit:
+        try:
+            await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        except BadRequest as exc:  # the same page again: nothing to change
+            if "not modified" not in str(exc):
+                raise
+    else:
+        await message.reply_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=keyboard, do_quote=True
+        )
+
+
+def nothing_found(context: BotContext, query: str, in_stock: bool) -> str:
+    if in_stock:
+        return context.h("Nothing in stock matches “{query}”.", query=query[:80])
+    return context.h(
+        "Nothing found for “{query}”. Try fewer or other words, in your language, in English "
+        "or in Chinese (for example “phone case” or “手机壳”).",
+        query=query[:80],
+    )
+
+
+def render(context: BotContext, query: str, results: Results, page: int) -> str:
+    t = context.t
+    head = context.hn(
+        "{n} product found for “{query}”", "{n} products found for “{query}”",
+        len(results.hits), query=query[:80],
+    )  # fmt: skip
+    if results.capped:
+        head = context.h("Best {n} matches for “{query}”", n=len(results.hits), query=query[:80])
+    lines = [f"<b>{head}</b>"]
+    first = page * PAGE_SIZE
+    for number, hit in enumerate(results.page(page, PAGE_SIZE), start=first + 1):
+        title = hit.title if len(hit.title) <= TITLE_CHARS else hit.title[: TITLE_CHARS - 1] + "…"
+        price = ""
+        if hit.price_minor is not None and hit.currency:
+            price = " — " + t.money(catalog.from_minor(hit.price_minor, hit.currency), hit.currency)
+        stock = "" if hit.in_stock else " ⛔"
+        lines.append(f"{number}. {escape(title)}{escape(price)}{stock}")
+    pages = results.pages(PAGE_SIZE)
+    if pages > 1:
+        lines.append("")
+        lines.append(context.h("Page {page} of {pages}", page=page + 1, pages=pages))
+    return "\n".join(lines)
+
+
+def results_keyboard(
+    context: BotContext, results: Results, page: int, sort: Sort, in_stock: bool
+) -> InlineKeyboardMarkup:
+    _ = context._
+    first = page * PAGE_SIZE
+    hits = results.page(page, PAGE_SIZE)
+    numbers = [button(str(first + i + 1), "pv", hit.id) for i, hit in enumerate(hits)]
+    stock = "1" if in_stock else "0"
+    nav: list[InlineKeyboardButton] = []
+    if page > 0:
+        nav.append(button("‹", "sr", page - 1, sort, stock))
+    if page < results.pages(PAGE_SIZE) - 1:
+        nav.append(button("›", "sr", page + 1, sort, stock))
+    sorts = [
+        button(("✓ " if s is sort else "") + _(label), "sr", 0, s, stock)
+        for s, label in SORT_LABELS.items()
+    ]
+    toggle = button(
+        ("✓ " if in_stock else "") + _("In stock only"), "sr", 0, sort, "0" if in_stock else "1"
+    )
+    return InlineKeyboardMarkup([numbers, nav, sorts, [toggle]])
+
+
+async def product_button(update: Update, context: BotContext) -> None:
+    """Open the product card of a search result."""
+    query = update.callback_query
+    assert query is not None and context.match is not None
+    opened = await show_product(query.message if isinstance(query.message, Message) else None,
+                                context, int(context.match["id"]))  # fmt: skip
+    await query.answer(None if opened else context._("This product is no longer available."))
+
+
+async def open_product_link(update: Update, context: BotContext, payload: str) -> bool:
+    """Deep link /start p_<id>: the product's card."""
+    number = payload.removeprefix("p_")
+    if not number.isdigit():
+        return False
+    return await show_product(update.effective_message, context, int(number))
+
+
+async def show_product(message: Message | None, context: BotContext, product_id: int) -> bool:
+    if message is None:
+        return False
+    async with context.deps.sessions() as session:
+        product = await catalog.load(session, product_id)
+    if product is None or not product.skus:
+        return False
+    card = product_card(product, translator(context.t.locale), links.title_of(product.marketplace))
+    if card.photo:
+        try:
+            await message.reply_photo(
+                card.photo, caption=card.text, parse_mode=ParseMode.HTML, reply_markup=card.keyboard
+            )
+            return True
+        except BadRequest as exc:
+            log.info("photo %s refused: %s", card.photo[:200], exc)
+    await message.reply_text(card.text, parse_mode=ParseMode.HTML, reply_markup=card.keyboard)
+    return True

@@ -1,0 +1,153 @@
+"""Searching the catalog in chat: any length of Chinese, other languages, paging, the card."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from bot.deps import Deps
+from bot.models import Product as ProductRow
+from bot.services import catalog, search
+from integrations.types import Availability, Offer, Product, Sku
+from tests.e2e.harness import Shopper
+
+TITLES = [
+    ("1", "适用苹果15手机壳透明硅胶防摔全包软壳", "39.90", Availability.IN_STOCK),
+    ("2", "华为Mate60手机壳磨砂保护套", "19.90", Availability.IN_STOCK),
+    ("3", "加绒卫衣女冬季宽松连帽上衣", "89.00", Availability.IN_STOCK),
+    ("4", "不锈钢保温杯大容量便携", "59.00", Availability.OUT_OF_STOCK),
+    ("5", "iPhone 15 Pro 钢化膜 防窥", "9.90", Availability.IN_STOCK),
+]
+
+
+def product(ext: str, title: str, price: str, availability: Availability) -> Product:
+    sku = Sku(f"{ext}-a", Offer(Decimal(price), "CNY"), availability=availability)
+    return Product("demo", ext, title, (sku,), url=f"https://shop.example.cn/{ext}")
+
+
+@pytest.fixture
+async def catalog_rows(deps: Deps) -> dict[str, int]:
+    async with deps.sessions.begin() as s:
+        await catalog.upsert(s, [product(*row) for row in TITLES])
+    async with deps.sessions() as s:
+        return dict((await s.execute(select(ProductRow.external_id, ProductRow.id))).all())
+
+
+async def found(deps: Deps, query: str, **kw: object) -> list[str]:
+    async with deps.sessions() as s:
+        results = await search.search(s, query, **kw)  # type: ignore[arg-type]
+    ids = {v: k for k, v in (await _ids(deps)).items()}
+    return [ids[h.id] for h in results.hits]
+
+
+async def _ids(deps: Deps) -> dict[str, int]:
+    async with deps.sessions() as s:
+        return dict((await s.execute(select(ProductRow.external_id, ProductRow.id))).all())
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("手机壳", {"1", "2"}),
+        ("手机", {"1", "2"}),  # two characters: below any trigram index
+        ("壳", {"1", "2"}),  # one character
+        ("保温杯", {"4"}),
+        ("卫衣 女", {"3"}),
+        ("iphone", {"1", "5"}),  # 苹果 (Apple) through the term dictionary
+        ("IPHONE 15", {"1", "5"}),
+        ("钢化", {"5"}),
+    ],
+)
+async def test_chinese_and_latin_queries(
+    deps: Deps, catalog_rows: dict[str, int], query: str, expected: set[str]
+) -> None:
+    assert set(await found(deps, query)) == expected
+
+
+async def test_filters_and_sorting(deps: Deps, catalog_rows: dict[str, int]) -> None:
+    assert await found(deps, "手机壳", sort=search.Sort.PRICE_UP) == ["2", "1"]
+    assert await found(deps, "杯", filters=search.Filters(in_stock_only=True)) == []
+    cheap = search.Filters(max_price_minor=2000)
+    assert await found(deps, "手机壳", filters=cheap) == ["2"]
+
+
+@pytest.mark.parametrize(
+    "query", ['" * ( ) : - OR NEAR', "手机壳 OR NOT", "🙂🙂", "x" * 4096, "", "   ", "AND"]
+)
+async def test_hostile_queries_never_fail(
+    deps: Deps, catalog_rows: dict[str, int], query: str
+) -> None:
+    await found(deps, query)  # no exception is the point: FTS syntax never reaches the index
+
+
+async def test_search_in_chat_pages_and_opens_a_card(
+    shopper: Callable[..., Shopper], deps: Deps, catalog_rows: dict[str, int]
+) -> None:
+    async with deps.sessions.begin() as s:
+        await catalog.upsert(
+            s,
+            [product(f"x{i}", f"手机壳 款式{i}", "5.00", Availability.IN_STOCK) for i in range(12)],
+        )
+    ann = shopper("en")
+    (results,) = await ann.send("手机壳")
+    assert results.text.startswith("14 products found for “手机壳”")
+    assert "Page 1 of 3" in results.text
+    await ann.press("›")
+    assert "Page 2 of 3" in ann.last.text and ann.last.message_id == results.message_id
+    await ann.press("Cheapest")
+    assert "Page 1 of 3" in ann.last.text and "¥5.00" in ann.last.text.splitlines()[1]
+    await ann.press("1")
+    card = ann.last.caption or ann.last.text
+    assert card.startswith("手机壳 款式") and "¥5.00" in card
+
+
+async def test_nothing_found_suggests_what_to_try(
+    shopper: Callable[..., Shopper], catalog_rows: dict[str, int]
+) -> None:
+    (reply,) = await shopper().send("zzqqxx")
+    assert reply.text.startswith("Nothing found for “zzqqxx”.")
+    (prompt,) = await shopper().send("/search")
+    assert prompt.text.startswith("What are you looking for?")
+
+
+async def test_deep_link_and_stale_buttons(
+    shopper: Callable[..., Shopper], catalog_rows: dict[str, int]
+) -> None:
+    ann = shopper()
+    (card,) = await ann.send(f"/start p_{catalog_rows['3']}")
+    assert card.text.startswith("加绒卫衣女冬季宽松连帽上衣")
+    (fallback,) = await ann.send("/start p_999999")
+    assert fallback.text.startswith("👋 Hi")
+    await ann.send("手机壳")
+    answer = await ann.press_data("pv:999999", check=False)
+    assert answer.text == "This product is no longer available."
+    answer = await ann.press_data("sr:0:x:1", check=False)
+    assert answer.text == "This button is no longer valid."
+
+
+@pytest.mark.parametrize(
+    ("query", "language", "expected"),
+    [
+        ("phone case", "en", {"1", "2"}),
+        ("Phone Cases", "en", {"1", "2"}),
+        ("hoodie", "en", {"3"}),
+        ("thermos", "en", {"4"}),
+        ("чехол", "ru", {"1", "2"}),
+        ("толстовка", "ru", {"3"}),
+        ("phone case", "ru", {"1", "2"}),  # English works whatever the shopper's language
+    ],
+)
+async def test_queries_in_other_languages_find_chinese_titles(
+    deps: Deps, catalog_rows: dict[str, int], query: str, language: str, expected: set[str]
+) -> None:
+    assert set(await found(deps, query, language=language)) >= expected
+
+
+async def test_english_search_in_chat(
+    shopper: Callable[..., Shopper], catalog_rows: dict[str, int]
+) -> None:
+    (results,) = await shopper("en").send("phone case")
+    assert "适用苹果15手机壳" in results.text and "华为Mate60手机壳" in results.text
