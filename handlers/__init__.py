@@ -9,12 +9,13 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
-from handlers import fallback, language, links, search, settings, start
+from handlers import fallback, inline, language, links, search, settings, start
 from handlers.errors import on_error
 from handlers.middleware import load_user
 
@@ -33,6 +34,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(settings.settings_button, pattern=settings.PATTERN))
     app.add_handler(CallbackQueryHandler(search.results_button, pattern=search.RESULTS))
     app.add_handler(CallbackQueryHandler(search.product_button, pattern=search.PRODUCT))
+    app.add_handler(CallbackQueryHandler(search.sku_button, pattern=search.SKU))
+    app.add_handler(InlineQueryHandler(inline.inline_search))
     start.DEEP_LINKS["p"] = search.open_product_link
 
     private = filters.ChatType.PRIVATE

@@ -11,58 +11,91 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.db import utcnow
 from bot.i18n import Translator
-from integrations.types import Availability, Product
+from handlers.keyboards import button, grid
+from integrations.types import Availability, Product, Sku
 
-CAPTION_LIMIT = 1024
+# Visible length stays far below Telegram's 1024-character caption limit by construction:
+# the title is capped, every other line is short and there are at most a handful of them.
 TITLE_LIMIT = 300
+SKU_BUTTONS = 24
+SKU_LABEL = 28
 
 
 @dataclass(frozen=True, slots=True)
 class Card:
-    text: str  # HTML, within the caption limit
+    text: str  # HTML
     photo: str | None
     keyboard: InlineKeyboardMarkup | None
 
 
 def product_card(
-    product: Product, t: Translator, marketplace_title: str, now: datetime | None = None
+    product: Product,
+    t: Translator,
+    marketplace_title: str,
+    *,
+    product_id: int | None = None,
+    selected: int | None = None,
+    now: datetime | None = None,
 ) -> Card:
-    """Title, price (range), promotion, variants and stock of `product`, in the user's locale."""
+    """Title, price (range), promotion, variants and stock of `product`, in the user's locale.
+
+    With `product_id`, the SKUs become buttons (`sk:<id>:<index>`); `selected` shows one SKU's
+    own price and stock.
+    """
     now = now or utcnow()
     _ = t.gettext
-    title = (
-        product.title
-        if len(product.title) <= TITLE_LIMIT
-        else product.title[: TITLE_LIMIT - 1] + "…"
-    )
+    title = product.title
+    if len(title) > TITLE_LIMIT:
+        title = title[: TITLE_LIMIT - 1] + "…"
     lines = [f"<b>{escape(title)}</b>", escape(marketplace_title)]
-    prices = [s.offer.effective_price(now) for s in product.skus]
-    lists = [s.offer.price for s in product.skus]
-    currency = product.skus[0].offer.currency if product.skus else "CNY"
-    if prices:
+    skus = product.skus
+    chosen = skus[selected] if selected is not None and 0 <= selected < len(skus) else None
+    shown = (chosen,) if chosen else skus
+    if shown:
+        prices = [s.offer.effective_price(now) for s in shown]
+        currency = shown[0].offer.currency
         lines.append(_price_line(t, min(prices), max(prices), currency))
-        if min(prices) < min(lists):
-            lines.append(
-                "🔥 "
-                + escape(_("On sale: was {price}")).format(
-                    price=escape(t.money(min(lists), currency))
-                )
-            )
-    in_stock = sum(s.availability != Availability.OUT_OF_STOCK for s in product.skus)
-    if len(product.skus) > 1:
-        lines.append(
-            escape(t.ngettext("{n} variant", "{n} variants", len(product.skus))).format(
-                n=t.number(len(product.skus))
-            )
-        )
-    if not in_stock:
+        lowest_list = min(s.offer.price for s in shown)
+        if min(prices) < lowest_list:
+            was = escape(t.money(lowest_list, currency))
+            lines.append("🔥 " + escape(_("On sale: was {price}")).format(price=was))
+    if chosen is not None:
+        lines.append("✓ " + escape(sku_label(chosen, t) or chosen.external_id))
+    elif len(skus) > 1:
+        count = t.ngettext("{n} variant", "{n} variants", len(skus))
+        lines.append(escape(count).format(n=t.number(len(skus))))
+    if all(s.availability == Availability.OUT_OF_STOCK for s in shown):
         lines.append("⛔ " + escape(_("Out of stock")))
-    text = "\n".join(lines)[:CAPTION_LIMIT]
-    keyboard = None
+    return Card("\n".join(lines), product.image_url, _keyboard(product, t, marketplace_title,
+                                                               product_id, selected))  # fmt: skip
+
+
+def sku_label(sku: Sku, t: Translator) -> str:
+    label = " / ".join(v for v in sku.attributes.values() if v)
+    if len(label) > SKU_LABEL:
+        label = label[: SKU_LABEL - 1] + "…"
+    return label
+
+
+def _keyboard(
+    product: Product,
+    t: Translator,
+    marketplace_title: str,
+    product_id: int | None,
+    selected: int | None,
+) -> InlineKeyboardMarkup | None:
+    rows: list[list[InlineKeyboardButton]] = []
+    if product_id is not None and len(product.skus) > 1:
+        options = [
+            button(("✓ " if i == selected else "") + (sku_label(s, t) or str(i + 1)), "sk",
+                   product_id, i)
+            for i, s in enumerate(product.skus[:SKU_BUTTONS])
+        ]  # fmt: skip
+        rows += grid(options, columns=2)
     if product.url:
-        label = _("Open on {marketplace}").format(marketplace=marketplace_title)
-        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(label, url=product.url)]])
-    return Card(text, product.image_url, keyboard)
+        label = t.gettext("Open on {marketplace}").format(marketplace=marketplace_title)
+        rows.append([InlineKeyboardButton(label, url=product.url)])
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def _price_line(t: Translator, low: Decimal, high: Decimal, currency: str) -> str:

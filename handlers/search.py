@@ -23,6 +23,7 @@ PAGE_SIZE = 5
 TITLE_CHARS = 70
 RESULTS = r"^sr:(?P<page>\d{1,3}):(?P<sort>[rpdn]):(?P<stock>[01])$"
 PRODUCT = r"^pv:(?P<id>\d{1,15})$"
+SKU = r"^sk:(?P<id>\d{1,15}):(?P<index>\d{1,3})$"
 SORT_LABELS = {
     Sort.RELEVANCE: N_("Best match"),
     Sort.PRICE_UP: N_("Cheapest"),
@@ -184,7 +185,10 @@ async def show_product(message: Message | None, context: BotContext, product_id:
         product = await catalog.load(session, product_id)
     if product is None or not product.skus:
         return False
-    card = product_card(product, translator(context.t.locale), links.title_of(product.marketplace))
+    card = product_card(
+        product, translator(context.t.locale), links.title_of(product.marketplace),
+        product_id=product_id,
+    )  # fmt: skip
     if card.photo:
         try:
             await message.reply_photo(
@@ -195,3 +199,33 @@ async def show_product(message: Message | None, context: BotContext, product_id:
             log.info("photo %s refused: %s", card.photo[:200], exc)
     await message.reply_text(card.text, parse_mode=ParseMode.HTML, reply_markup=card.keyboard)
     return True
+
+
+async def sku_button(update: Update, context: BotContext) -> None:
+    """Show one variant's own price and stock on the card."""
+    query = update.callback_query
+    assert query is not None and context.match is not None
+    product_id, index = int(context.match["id"]), int(context.match["index"])
+    async with context.deps.sessions() as session:
+        product = await catalog.load(session, product_id)
+    message = query.message if isinstance(query.message, Message) else None
+    if product is None or message is None or index >= len(product.skus):
+        await query.answer(context._("This product is no longer available."))
+        return
+    card = product_card(
+        product, context.t, links.title_of(product.marketplace),
+        product_id=product_id, selected=index,
+    )  # fmt: skip
+    await query.answer()
+    try:
+        if message.photo:
+            await message.edit_caption(
+                card.text, parse_mode=ParseMode.HTML, reply_markup=card.keyboard
+            )
+        else:
+            await message.edit_text(
+                card.text, parse_mode=ParseMode.HTML, reply_markup=card.keyboard
+            )
+    except BadRequest as exc:  # the variant already shown was pressed again
+        if "not modified" not in str(exc):
+            raise

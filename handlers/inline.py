@@ -1,0 +1,58 @@
+"""Inline mode: `@bot words` in any chat offers shareable product cards."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Update,
+)
+from telegram.constants import ParseMode
+
+from bot.i18n import translator
+from bot.services import catalog, links, search
+from bot.services import users as users_service
+from handlers.context import BotContext
+
+MAX_RESULTS = 50  # Telegram's limit per answer
+
+
+async def inline_search(update: Update, context: BotContext) -> None:
+    """Answer an inline query with up to 50 products matching it."""
+    query = update.inline_query
+    assert query is not None
+    text = query.query.strip()[:200]
+    if not text:
+        await query.answer([], cache_time=60)
+        return
+    locale = users_service.locale_of(context.account, query.from_user.language_code)
+    t = translator(locale)
+    async with context.deps.sessions() as session:
+        found = await search.search(session, text, language=locale.split("_")[0])
+    username = context.bot.username
+    results = []
+    for hit in found.hits[:MAX_RESULTS]:
+        price = ""
+        if hit.price_minor is not None and hit.currency:
+            price = t.money(catalog.from_minor(hit.price_minor, hit.currency), hit.currency)
+        card = f"<b>{escape(hit.title[:300])}</b>\n{escape(links.title_of(hit.marketplace))}"
+        if price:
+            card += f"\n💰 {escape(price)}"
+        open_in_bot = InlineKeyboardButton(
+            t.gettext("Open in the bot"), url=f"https://t.me/{username}?start=p_{hit.id}"
+        )
+        results.append(
+            InlineQueryResultArticle(
+                id=str(hit.id),
+                title=hit.title[:100],
+                description=price,
+                thumbnail_url=hit.image_url,
+                input_message_content=InputTextMessageContent(card, parse_mode=ParseMode.HTML),
+                reply_markup=InlineKeyboardMarkup([[open_in_bot]]),
+            )
+        )
+    await query.answer(results, cache_time=60, is_personal=False)
