@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.db import utcnow
 from bot.i18n import Translator
+from bot.search.gloss import gloss
 from handlers.keyboards import button, grid
 from integrations.types import Availability, Product, Sku
 
@@ -47,7 +48,11 @@ def product_card(
     title = product.title
     if len(title) > TITLE_LIMIT:
         title = title[: TITLE_LIMIT - 1] + "…"
-    lines = [f"<b>{escape(title)}</b>", escape(marketplace_title)]
+    lines = [f"<b>{escape(title)}</b>"]
+    rendered = gloss(title, t.locale.split("_")[0])
+    if rendered:
+        lines.append(f"<i>{escape(rendered)}</i>")
+    lines.append(escape(marketplace_title))
     skus = product.skus
     chosen = skus[selected] if selected is not None and 0 <= selected < len(skus) else None
     shown = (chosen,) if chosen else skus

@@ -14,6 +14,7 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from bot.i18n import translator
+from bot.search.gloss import gloss
 from bot.services import catalog, links, search
 from bot.services import users as users_service
 from handlers.context import BotContext
@@ -48,7 +49,7 @@ async def inline_search(update: Update, context: BotContext) -> None:
         results.append(
             InlineQueryResultArticle(
                 id=str(hit.id),
-                title=hit.title[:100],
+                title=(gloss(hit.title, locale.split("_")[0]) or hit.title)[:100],
                 description=price,
                 thumbnail_url=hit.image_url,
                 input_message_content=InputTextMessageContent(card, parse_mode=ParseMode.HTML),

@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.i18n import N_, translator
+from bot.search.gloss import gloss
 from bot.services import catalog, links
 from bot.services import search as catalog_search
 from bot.services.search import Filters, Results, Sort
@@ -124,8 +125,11 @@ def render(context: BotContext, query: str, results: Results, page: int) -> str:
         head = context.h("Best {n} matches for “{query}”", n=len(results.hits), query=query[:80])
     lines = [f"<b>{head}</b>"]
     first = page * PAGE_SIZE
+    language = t.locale.split("_")[0]
     for number, hit in enumerate(results.page(page, PAGE_SIZE), start=first + 1):
-        title = hit.title if len(hit.title) <= TITLE_CHARS else hit.title[: TITLE_CHARS - 1] + "…"
+        title = gloss(hit.title, language) or hit.title  # the original is on the card
+        if len(title) > TITLE_CHARS:
+            title = title[: TITLE_CHARS - 1] + "…"
         price = ""
         if hit.price_minor is not None and hit.currency:
             price = " — " + t.money(catalog.from_minor(hit.price_minor, hit.currency), hit.currency)

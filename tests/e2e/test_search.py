@@ -149,5 +149,13 @@ async def test_queries_in_other_languages_find_chinese_titles(
 async def test_english_search_in_chat(
     shopper: Callable[..., Shopper], catalog_rows: dict[str, int]
 ) -> None:
-    (results,) = await shopper("en").send("phone case")
-    assert "适用苹果15手机壳" in results.text and "华为Mate60手机壳" in results.text
+    ann = shopper("en")
+    (results,) = await ann.send("phone case")
+    lines = results.text.splitlines()
+    assert any(line.startswith("1. Huawei Mate60 case") for line in lines)  # in English
+    assert any("Compatible apple 15 case clear silicone" in line for line in lines)
+    await ann.press("1")
+    card = ann.last.text
+    assert card.startswith("华为Mate60手机壳磨砂保护套\nHuawei Mate60 case matte cover")
+    (ru,) = await shopper("ru").send("чехол")
+    assert "Хуавей Mate60" in ru.text

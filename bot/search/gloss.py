@@ -1,0 +1,62 @@
+"""A rough rendering of a Chinese title in the shopper's language, from the term dictionary.
+
+Offline and instant: the longest dictionary term at each position becomes the shopper's word,
+Latin words and numbers pass through, unknown Chinese is left out. It lets a shopper scan a list
+of results; the card still shows the original title.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from bot.search.expand import dictionary
+from bot.search.tokens import is_cjk
+
+MAX_TERM = 6
+_PIECES = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z0-9][A-Za-z0-9.+-]*")
+
+
+@cache
+def _reverse(language: str) -> dict[str, str]:
+    """Chinese term -> the word of `language` (then English) it is the first choice for, the
+    shortest such word winning ("不锈钢" -> "stainless steel", not "steel")."""
+    best: dict[str, tuple[int, int, int, str]] = {}
+    for rank, lang in enumerate(dict.fromkeys((language, "en"))):
+        for term, chinese in dictionary().get(lang, {}).items():
+            for position, zh in enumerate(chinese):
+                if is_cjk(zh):
+                    key = (rank, position, len(term), term)
+                    best[zh] = min(best.get(zh, key), key)
+    return {zh: key[3] for zh, key in best.items()}
+
+
+def gloss(title: str, language: str) -> str | None:
+    """`title` in words of `language`, or None when it says nothing useful (or is Chinese)."""
+    if language.startswith("zh"):
+        return None
+    table = _reverse(language)
+    words: list[str] = []
+    known = 0
+    for piece in _PIECES.findall(title):
+        if not is_cjk(piece):
+            words.append(piece)
+            continue
+        # One character alone is too ambiguous inside a longer run (全包 is not a bag).
+        shortest = 1 if len(piece) == 1 else 2
+        i = 0
+        while i < len(piece):
+            for size in range(min(MAX_TERM, len(piece) - i), shortest - 1, -1):
+                word = table.get(piece[i : i + size])
+                if word is not None:
+                    if word not in words:
+                        words.append(word)
+                    known += size
+                    i += size
+                    break
+            else:
+                i += 1
+    if known == 0:
+        return None
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]

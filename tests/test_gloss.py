@@ -1,0 +1,18 @@
+from bot.search.gloss import gloss
+
+
+def test_titles_are_rendered_in_the_shoppers_words() -> None:
+    assert gloss("加绒卫衣女冬季宽松连帽上衣", "en") == "Fleece hoodie winter loose hooded top"
+    assert gloss("不锈钢保温杯大容量便携", "en") == "Stainless steel thermos big capacity portable"
+    assert gloss("不锈钢保温杯", "ru") == "Нержавейка термос"
+
+
+def test_latin_and_numbers_pass_through_and_ambiguous_single_characters_do_not() -> None:
+    assert gloss("iPhone 15 Pro 钢化膜", "en") == "IPhone 15 Pro tempered glass"
+    assert "bag" not in (gloss("全包软壳手机壳", "en") or "")  # 包 inside 全包 is not a bag
+
+
+def test_nothing_useful_gives_none() -> None:
+    assert gloss("无品牌", "en") is None
+    assert gloss("手机壳", "zh") is None  # Chinese readers get the original
+    assert gloss("", "en") is None
