@@ -15,6 +15,7 @@ from telegram.error import InvalidToken, NetworkError
 from bot import migrate
 from bot.config import ConfigError, Settings, get_settings
 from bot.deps import Deps
+from integrations.errors import IntegrationError
 
 log = logging.getLogger("shopbot")
 
@@ -75,12 +76,27 @@ async def cmd_sync(settings: Settings, args: argparse.Namespace) -> None:
         raise SystemExit(1)
 
 
+async def cmd_fx(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.syncing import refresh_rates
+
+    deps = Deps.create(settings)
+    try:
+        await migrate.upgrade(deps.engine)
+        count = await refresh_rates(deps)
+        sys.stdout.write(f"exchange rates stored for {count} currencies\n")
+    except IntegrationError as exc:
+        raise SystemExit(fail(f"error: exchange rates: {exc}", 1)) from None
+    finally:
+        await deps.close()
+
+
 Command = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, None]]
 COMMANDS: dict[str, tuple[Command, str]] = {
     "run": (cmd_run, "serve Telegram and the HTTP server (applies migrations first)"),
     "chat": (cmd_chat, "chat with the bot in this terminal, no Telegram account needed"),
     "migrate": (cmd_migrate, "apply database migrations"),
     "demo": (cmd_demo, "load the demo catalog (only into an empty catalog unless --force)"),
+    "fx": (cmd_fx, "fetch today's ECB exchange rates (shopbot run does it every 6 hours)"),
     "sync": (cmd_sync, "sync products from sources: a marketplace name, feed:<url-or-path>, demo"),
 }
 

@@ -11,7 +11,7 @@ import gettext
 import io
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -143,7 +143,7 @@ class Translator:
     def number(self, value: Decimal | int) -> str:
         return numbers.format_decimal(value, locale=self._babel)
 
-    def date(self, value: datetime, fmt: str = "medium") -> str:
+    def date(self, value: date | datetime, fmt: str = "medium") -> str:
         return dates.format_date(value, format=fmt, locale=self._babel)
 
     def datetime(self, value: datetime, fmt: str = "medium", tz: str = "UTC") -> str:

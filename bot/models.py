@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -158,3 +159,14 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(128), primary_key=True)
     holder: Mapped[str] = mapped_column(String(128))
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class FxRate(Base):
+    """Units of `currency` for one euro on `day` (ECB reference rates; cross rates via EUR)."""
+
+    __tablename__ = "fx_rates"
+
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    per_euro: Mapped[str] = mapped_column(String(32))  # a Decimal, exactly as published
+    day: Mapped[date] = mapped_column(Date)
+    fetched_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

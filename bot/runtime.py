@@ -31,8 +31,16 @@ def stop_event_on_signals() -> asyncio.Event:
 
 
 def schedule_sync(tg: ShopbotApplication, deps: Deps) -> None:
-    """Run SYNC_SOURCES every SYNC_INTERVAL_MINUTES; a lease keeps it to one process."""
-    if not deps.settings.sync_sources or tg.job_queue is None:
+    """Run SYNC_SOURCES every SYNC_INTERVAL_MINUTES and refresh exchange rates every few
+    hours; leases keep each to one process."""
+    if tg.job_queue is None:
+        return
+
+    async def rates(context: object) -> None:
+        await syncing.scheduled_rates(deps)
+
+    tg.job_queue.run_repeating(rates, interval=syncing.RATES_HOURS * 3600, first=60, name="fx")
+    if not deps.settings.sync_sources:
         return
 
     async def job(context: object) -> None:

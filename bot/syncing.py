@@ -11,13 +11,15 @@ from sqlalchemy import select
 
 from bot.deps import Deps
 from bot.models import SyncRun
-from bot.services import leases, sync
+from bot.services import fx, leases, sync
 from bot.services.sources import make_source
 from integrations.errors import IntegrationError
+from integrations.fx.ecb import EcbRates
 
 log = logging.getLogger(__name__)
 
 HOLDER = f"{socket.gethostname()}:{os.getpid()}"
+RATES_HOURS = 6
 
 
 async def sync_one(deps: Deps, spec: str, progress: sync.Progress | None = None) -> sync.SyncReport:
@@ -75,3 +77,24 @@ async def refresh_gauges(deps: Deps) -> None:
             (run.finished_at - run.started_at).total_seconds()
         )
         deps.metrics.sync_last_finished.labels(source, run.status).set(run.finished_at.timestamp())
+
+
+async def refresh_rates(deps: Deps) -> int:
+    """Fetch the ECB reference rates and store them; returns how many currencies."""
+    rates = await EcbRates(deps.provider_env, deps.http).latest()
+    async with deps.sessions.begin() as session:
+        count = await fx.store(session, rates)
+    log.info("exchange rates of %s: %d currencies", rates.day, count)
+    return count
+
+
+async def scheduled_rates(deps: Deps) -> None:
+    """Refresh rates unless another process just did; failures wait for the next run."""
+    async with deps.sessions.begin() as session:
+        mine = await leases.acquire(session, "fx", HOLDER, timedelta(hours=RATES_HOURS))
+    if not mine:
+        return
+    try:
+        await refresh_rates(deps)
+    except IntegrationError as exc:
+        log.warning("exchange rates not refreshed: %s", exc)

@@ -12,7 +12,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.db import utcnow
 from bot.i18n import Translator
 from bot.search.gloss import gloss
+from bot.services.fx import Table
 from handlers.keyboards import button, grid
+from handlers.money import price_text, rates_note
 from integrations.types import Availability, Product, Sku
 
 # Visible length stays far below Telegram's 1024-character caption limit by construction:
@@ -36,6 +38,8 @@ def product_card(
     *,
     product_id: int | None = None,
     selected: int | None = None,
+    target: str | None = None,
+    rates: Table | None = None,
     now: datetime | None = None,
 ) -> Card:
     """Title, price (range), promotion, variants and stock of `product`, in the user's locale.
@@ -59,7 +63,8 @@ def product_card(
     if shown:
         prices = [s.offer.effective_price(now) for s in shown]
         currency = shown[0].offer.currency
-        lines.append(_price_line(t, min(prices), max(prices), currency))
+        target = target or currency
+        lines.append(_price_line(t, min(prices), max(prices), currency, target, rates))
         lowest_list = min(s.offer.price for s in shown)
         if min(prices) < lowest_list:
             was = escape(t.money(lowest_list, currency))
@@ -71,6 +76,9 @@ def product_card(
         lines.append(escape(count).format(n=t.number(len(skus))))
     if all(s.availability == Availability.OUT_OF_STOCK for s in shown):
         lines.append("⛔ " + escape(_("Out of stock")))
+    note = rates_note(t, rates, target or "", shown[0].offer.currency) if shown else None
+    if note:
+        lines.append(escape(note))
     return Card("\n".join(lines), product.image_url, _keyboard(product, t, marketplace_title,
                                                                product_id, selected))  # fmt: skip
 
@@ -103,7 +111,10 @@ def _keyboard(
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def _price_line(t: Translator, low: Decimal, high: Decimal, currency: str) -> str:
+def _price_line(
+    t: Translator, low: Decimal, high: Decimal, currency: str, target: str, rates: Table | None
+) -> str:
     if low == high:
-        return "💰 " + escape(t.money(low, currency))
-    return "💰 " + escape(f"{t.money(low, currency)} – {t.money(high, currency)}")
+        return "💰 " + escape(price_text(t, low, currency, target, rates))
+    low_text = price_text(t, low, currency, target, rates)
+    return "💰 " + escape(f"{low_text} – {price_text(t, high, currency, target, rates)}")

@@ -9,7 +9,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import filters
 
-from bot.services import links
+from bot.services import fx, links, users
 from handlers.cards import product_card
 from handlers.context import BotContext
 from integrations.errors import IntegrationError, NotFound, Rejected, Unavailable
@@ -45,7 +45,12 @@ async def _show(message: Message, context: BotContext, link: Link) -> None:
         log.info("link %s: %r", link.url[:200], exc)
         await message.reply_text(explain(context, link, exc))
         return
-    card = product_card(opened.product, context.t, opened.marketplace_title)
+    async with deps.sessions() as session:
+        rates = await fx.table(session)
+    target = users.currency_of(context.account, deps.settings.default_currency)
+    card = product_card(
+        opened.product, context.t, opened.marketplace_title, target=target, rates=rates
+    )
     if card.photo:
         try:
             await message.reply_photo(

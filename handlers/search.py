@@ -11,12 +11,13 @@ from telegram.error import BadRequest
 
 from bot.i18n import N_, translator
 from bot.search.gloss import gloss
-from bot.services import catalog, links
+from bot.services import catalog, fx, links, users
 from bot.services import search as catalog_search
 from bot.services.search import Filters, Results, Sort
 from handlers.cards import product_card
 from handlers.context import BotContext
 from handlers.keyboards import button
+from handlers.money import price_text, rates_note
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ async def _show(
             session, query, language=context.t.locale.split("_")[0],
             filters=Filters(in_stock_only=in_stock), sort=sort,
         )  # fmt: skip
+        rates = await fx.table(session)
     if not results.hits:
         text = nothing_found(context, query, in_stock)
         if edit:
@@ -91,7 +93,7 @@ async def _show(
             await message.reply_text(text, do_quote=True)
         return
     page = min(page, results.pages(PAGE_SIZE) - 1)
-    text = render(context, query, results, page)
+    text = render(context, query, results, page, rates)
     keyboard = results_keyboard(context, results, page, sort, in_stock)
     if edit:
         try:
@@ -115,8 +117,11 @@ def nothing_found(context: BotContext, query: str, in_stock: bool) -> str:
     )
 
 
-def render(context: BotContext, query: str, results: Results, page: int) -> str:
+def render(
+    context: BotContext, query: str, results: Results, page: int, rates: fx.Table | None = None
+) -> str:
     t = context.t
+    target = users.currency_of(context.account, context.deps.settings.default_currency)
     head = context.hn(
         "{n} product found for “{query}”", "{n} products found for “{query}”",
         len(results.hits), query=query[:80],
@@ -132,13 +137,17 @@ def render(context: BotContext, query: str, results: Results, page: int) -> str:
             title = title[: TITLE_CHARS - 1] + "…"
         price = ""
         if hit.price_minor is not None and hit.currency:
-            price = " — " + t.money(catalog.from_minor(hit.price_minor, hit.currency), hit.currency)
+            amount = catalog.from_minor(hit.price_minor, hit.currency)
+            price = " — " + price_text(t, amount, hit.currency, target, rates)
         stock = "" if hit.in_stock else " ⛔"
         lines.append(f"{number}. {escape(title)}{escape(price)}{stock}")
     pages = results.pages(PAGE_SIZE)
     if pages > 1:
         lines.append("")
         lines.append(context.h("Page {page} of {pages}", page=page + 1, pages=pages))
+    note = rates_note(t, rates, target, results.hits[0].currency or target)
+    if note:
+        lines.append(escape(note))
     return "\n".join(lines)
 
 
@@ -187,11 +196,12 @@ async def show_product(message: Message | None, context: BotContext, product_id:
         return False
     async with context.deps.sessions() as session:
         product = await catalog.load(session, product_id)
+        rates = await fx.table(session)
     if product is None or not product.skus:
         return False
     card = product_card(
         product, translator(context.t.locale), links.title_of(product.marketplace),
-        product_id=product_id,
+        product_id=product_id, target=_target(context), rates=rates,
     )  # fmt: skip
     if card.photo:
         try:
@@ -212,13 +222,14 @@ async def sku_button(update: Update, context: BotContext) -> None:
     product_id, index = int(context.match["id"]), int(context.match["index"])
     async with context.deps.sessions() as session:
         product = await catalog.load(session, product_id)
+        rates = await fx.table(session)
     message = query.message if isinstance(query.message, Message) else None
     if product is None or message is None or index >= len(product.skus):
         await query.answer(context._("This product is no longer available."))
         return
     card = product_card(
         product, context.t, links.title_of(product.marketplace),
-        product_id=product_id, selected=index,
+        product_id=product_id, selected=index, target=_target(context), rates=rates,
     )  # fmt: skip
     await query.answer()
     try:
@@ -233,3 +244,7 @@ async def sku_button(update: Update, context: BotContext) -> None:
     except BadRequest as exc:  # the variant already shown was pressed again
         if "not modified" not in str(exc):
             raise
+
+
+def _target(context: BotContext) -> str:
+    return users.currency_of(context.account, context.deps.settings.default_currency)
