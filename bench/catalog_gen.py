@@ -79,7 +79,9 @@ class Generator:
         colors = rng.sample(line.colors, k=min(len(line.colors), rng.choice((1, 1, 2))))
         skus = []
         for k, color in enumerate(colors or [""]):
-            availability = Availability.OUT_OF_STOCK if rng.random() < 0.07 else Availability.IN_STOCK
+            availability = (
+                Availability.OUT_OF_STOCK if rng.random() < 0.07 else Availability.IN_STOCK
+            )
             skus.append(
                 Sku(
                     f"{external_id}-{k}",

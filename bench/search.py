@@ -1,0 +1,279 @@
+"""Search latency on catalogs of 10k, 100k and 1M products, on SQLite and PostgreSQL.
+
+Each catalog (bench/catalog_gen.py: Chinese titles with skewed term frequencies, one or two SKUs,
+CNY prices) is stored through the real sync engine (`sync.run` over a Records source) into a fresh
+database: a temporary SQLite file, then the PostgreSQL database shopbot_bench_search (dropped and
+created; skipped with a note when the server does not answer). PostgreSQL gets VACUUM ANALYZE
+after the load, as autovacuum would give it shortly after a bulk sync.
+
+Then `search()` is timed the way the handler calls it, one session per query
+(`async with sessions() as s: await search(s, q, language=...)`), for six query classes: short
+CJK, long CJK, Latin, English through the term dictionary, Russian, and queries that match
+nothing. Each class runs its queries round-robin for --queries timed calls after a warm-up.
+Printed per size x backend x class: p50 / p95 in ms, mean hits and the share of capped results
+(CANDIDATES matched); then, at the largest size, the ratio to the 10k latency and the targets
+(at 1M: p95 <= 20 ms, p50 <= 5 ms, latency <= 3x the 10k latency). --profile adds a cProfile of
+the slowest class at the largest size.
+
+Run: `.venv/bin/python bench/search.py [--sizes 10000,100000,1000000] [--queries 200]
+[--backends sqlite,postgresql] [--profile]`; BENCH_PG_URL overrides the PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import gc
+import io
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bench.catalog_gen import MARKETPLACE, products
+from bench.sync import Records, fresh_database
+from bot.db import create_engine, session_factory
+from bot.services import search as search_service
+from bot.services import sync
+from bot.services.search import search
+from integrations.types import Product
+
+PG_URL = os.environ.get(
+    "BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/shopbot_bench_search"
+)
+SIZES = (10_000, 100_000, 1_000_000)
+TARGET_P50_MS, TARGET_P95_MS, TARGET_RATIO = 5.0, 20.0, 3.0
+
+
+def _queries(language: str, queries: str) -> list[tuple[str, str]]:
+    return [(q, language) for q in queries.split("|")]
+
+
+# class -> (query, the shopper's language)
+CLASSES: dict[str, list[tuple[str, str]]] = {
+    "short CJK": _queries("zh", "壳|手机|卫衣|杯|耳机|女|包|鞋|口红|猫|裙|汉服|积木|面膜|男|充电"),
+    "long CJK": _queries(
+        "zh",
+        "手机壳透明|蓝牙耳机降噪|保温杯大容量|加绒加厚卫衣女|运动鞋男透气|双肩包防水|马面裙织金|"
+        "猫抓板瓦楞纸|法式碎花连衣裙|瑜伽垫加厚|真无线蓝牙耳机|羽绒服男短款|亚克力立牌|"
+        "氮化镓充电器|斜挎包女小众|宠物牵引绳",
+    ),
+    "Latin": _queries(
+        "en",
+        "iphone|usb|type c|magsafe|pd|spf50|eva|tpe|oversize|jk|ins|mate60pro|gk|reno11|vivo|a5",
+    ),
+    "English": _queries(
+        "en",
+        "phone case|hoodie women|thermos|bluetooth headphones|lipstick|sneakers|backpack|dress|"
+        "power bank|charger|cable|earphones|yoga mat|cat toy|luggage|sunscreen",
+    ),
+    "Russian": _queries(
+        "ru",
+        "чехол|толстовка|кроссовки|рюкзак|платье|наушники|куртка|зарядка|чехол iphone|помада|"
+        "термос|кабель",
+    ),
+    "no-hit": [("zzqx", "en"), ("qwxzv", "en"), ("xkcdq", "en"), ("фывапр", "ru"), ("龘靐", "zh")],
+}
+
+
+@dataclass
+class Figures:
+    p50: float
+    p95: float
+    hits: float
+    capped: float
+
+
+def percentile(sorted_ms: list[float], p: float) -> float:
+    return statistics.quantiles(sorted_ms, n=100, method="inclusive")[int(p) - 1]
+
+
+async def run_class(
+    sessions: async_sessionmaker[AsyncSession], cases: list[tuple[str, str]], n: int
+) -> Figures:
+    times: list[float] = []
+    hits = capped = 0
+    for i in range(n):
+        query, language = cases[i % len(cases)]
+        started = time.perf_counter()
+        async with sessions() as session:
+            results = await search(session, query, language=language)
+        times.append((time.perf_counter() - started) * 1000)
+        hits += len(results.hits)
+        capped += results.capped
+    times.sort()
+    return Figures(percentile(times, 50), percentile(times, 95), hits / n, capped / n)
+
+
+async def warm_up(sessions: async_sessionmaker[AsyncSession]) -> None:
+    for cases in CLASSES.values():
+        for query, language in cases * 2:
+            async with sessions() as session:
+                await search(session, query, language=language)
+
+
+async def build(url: str, catalog: list[Product]) -> float:
+    await fresh_database(url)
+    engine = create_engine(url)
+    started = time.perf_counter()
+    report = await sync.run(
+        session_factory(engine), Records(catalog, name="bench:search", marketplace=MARKETPLACE)
+    )
+    elapsed = time.perf_counter() - started
+    assert report.status == "ok" and report.created == len(catalog), report.summary()
+    if url.startswith("postgresql"):
+        async with engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text("VACUUM ANALYZE products"))
+    await engine.dispose()
+    return elapsed
+
+
+async def where_time_goes(
+    sessions: async_sessionmaker[AsyncSession], cases: list[tuple[str, str]], n: int
+) -> str:
+    """The candidate query alone versus the whole search() for one class (medians)."""
+    sql: list[float] = []
+    for i in range(n):
+        query, language = cases[i % len(cases)]
+        parsed = search_service.parse(query, language)
+        async with sessions() as session:
+            statement = search_service._candidates(
+                session, parsed, search_service.Filters(), search_service.Sort.RELEVANCE
+            )
+            started = time.perf_counter()
+            (await session.execute(statement)).all()
+            sql.append((time.perf_counter() - started) * 1000)
+    return f"candidate query alone p50 {statistics.median(sql):.2f} ms"
+
+
+async def profile(
+    sessions: async_sessionmaker[AsyncSession], cases: list[tuple[str, str]], n: int
+) -> str:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    await run_class(sessions, cases, n)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(14)
+    return "\n".join(line for line in out.getvalue().splitlines() if line.strip())
+
+
+async def measure(
+    label: str, url: str, catalog: list[Product], n: int, largest: bool, want_profile: bool
+) -> dict[str, Figures]:
+    seconds = await build(url, catalog)
+    print(
+        f"[{label} {len(catalog):>9,}] built in {seconds:6.1f}s "
+        f"({len(catalog) / seconds:,.0f} products/s through sync.run)"
+    )
+    engine = create_engine(url)
+    sessions = session_factory(engine)
+    await warm_up(sessions)
+    figures: dict[str, Figures] = {}
+    for name, cases in CLASSES.items():
+        figures[name] = f = await run_class(sessions, cases, n)
+        print(
+            f"[{label} {len(catalog):>9,}] {name:10}  p50 {f.p50:7.2f} ms  p95 {f.p95:7.2f} ms"
+            f"   hits/query {f.hits:5.1f}   capped {f.capped:4.0%}"
+        )
+    if largest:
+        slowest = max(figures, key=lambda k: figures[k].p95)
+        split = await where_time_goes(sessions, CLASSES[slowest], n)
+        print(
+            f"[{label} {len(catalog):>9,}] slowest class {slowest}: search() p50 "
+            f"{figures[slowest].p50:.2f} ms, {split}"
+        )
+        if want_profile:
+            print(await profile(sessions, CLASSES[slowest], n))
+    await engine.dispose()
+    if url.startswith("sqlite"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.split("///", 1)[1] + suffix).unlink(missing_ok=True)
+    return figures
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "BELOW TARGET"
+
+
+def report(label: str, results: dict[int, dict[str, Figures]]) -> None:
+    top = max(results)
+    base = results.get(10_000)
+    note = "" if top == 1_000_000 else f" (targets are for 1M; checked at {top:,} for reference)"
+    print(f"\n[{label}] targets at {top:,}{note}: p50 <= {TARGET_P50_MS:g} ms, "
+          f"p95 <= {TARGET_P95_MS:g} ms, latency <= {TARGET_RATIO:g}x the 10k latency")  # fmt: skip
+    for name, f in results[top].items():
+        line = (
+            f"  {name:10}  p50 {f.p50:7.2f} ms {verdict(f.p50 <= TARGET_P50_MS):12}"
+            f"  p95 {f.p95:7.2f} ms {verdict(f.p95 <= TARGET_P95_MS):12}"
+        )
+        if base is not None and top != 10_000:
+            r50, r95 = f.p50 / base[name].p50, f.p95 / base[name].p95
+            ok = max(r50, r95) <= TARGET_RATIO
+            line += f"  x10k: p50 {r50:5.2f}x p95 {r95:5.2f}x {verdict(ok)}"
+        else:
+            line += "  x10k: n/a" + ("" if top == 10_000 else " (10k not run)")
+        print(line)
+
+
+async def postgres_reachable(url: str) -> str:
+    admin = create_engine(make_url(url).set(database="postgres").render_as_string(False))
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return ""
+    except (OSError, DBAPIError) as exc:
+        return f"{type(exc).__name__}: {exc}".splitlines()[0]
+    finally:
+        await admin.dispose()
+
+
+async def main(sizes: list[int], n: int, backends: list[str], want_profile: bool) -> None:
+    started = time.perf_counter()
+    catalog = list(products(max(sizes)))
+    print(f"generated {len(catalog):,} products in {time.perf_counter() - started:.1f}s")
+    gc.freeze()  # the catalog lives through the whole run: keep the collector off it
+    tmp = Path(tempfile.mkdtemp(prefix="shopbot-bench-search-"))
+    urls = {"sqlite": f"sqlite+aiosqlite:///{tmp / 'search.db'}", "postgresql": PG_URL}
+    if "postgresql" in backends and (problem := await postgres_reachable(PG_URL)):
+        print(f"[postgresql] skipped: not reachable at {PG_URL} ({problem})")
+        backends = [b for b in backends if b != "postgresql"]
+    results: dict[str, dict[int, dict[str, Figures]]] = {b: {} for b in backends}
+    for size in sorted(sizes):
+        for backend in backends:
+            results[backend][size] = await measure(
+                backend, urls[backend], catalog[:size], n, size == max(sizes), want_profile
+            )
+    for backend in backends:
+        report(backend, results[backend])
+    print(f"\ntotal {time.perf_counter() - started:.0f}s")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--queries", type=int, default=200, help="timed queries per class")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--profile", action="store_true", help="cProfile the slowest class")
+    args = parser.parse_args()
+    asyncio.run(
+        main(
+            [int(s) for s in args.sizes.split(",")],
+            max(args.queries, 20),
+            args.backends.split(","),
+            args.profile,
+        )
+    )
