@@ -83,8 +83,19 @@ def product_card(
                                                                product_id, selected))  # fmt: skip
 
 
+ATTRIBUTE_ORDER = ("color", "colour", "size", "material", "pattern")
+
+
 def sku_label(sku: Sku, t: Translator) -> str:
-    label = " / ".join(v for v in sku.attributes.values() if v)
+    # A fixed order: PostgreSQL's JSONB does not keep the order attributes were written in.
+    names = sorted(
+        sku.attributes,
+        key=lambda n: (
+            ATTRIBUTE_ORDER.index(n) if n in ATTRIBUTE_ORDER else len(ATTRIBUTE_ORDER),
+            n,
+        ),
+    )
+    label = " / ".join(v for n in names if (v := sku.attributes[n]))
     if len(label) > SKU_LABEL:
         label = label[: SKU_LABEL - 1] + "…"
     return label
