@@ -63,6 +63,7 @@ class Product(Base):
     price_minor: Mapped[int | None] = mapped_column(BigInteger, index=True)  # lowest SKU price
     price_currency: Mapped[str | None] = mapped_column(String(3))
     in_stock: Mapped[bool] = mapped_column(Boolean, default=True)
+    on_sale: Mapped[bool] = mapped_column(Boolean, default=False)  # a promotion was running
     # Tokens of the title (+ category, brand) in every script: see bot/search/tokens.py.
     search_terms: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64), default="")

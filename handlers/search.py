@@ -139,7 +139,7 @@ def render(
         if hit.price_minor is not None and hit.currency:
             amount = catalog.from_minor(hit.price_minor, hit.currency)
             price = " — " + price_text(t, amount, hit.currency, target, rates)
-        stock = "" if hit.in_stock else " ⛔"
+        stock = (" 🔥" if hit.on_sale else "") + ("" if hit.in_stock else " ⛔")
         lines.append(f"{number}. {escape(title)}{escape(price)}{stock}")
     pages = results.pages(PAGE_SIZE)
     if pages > 1:

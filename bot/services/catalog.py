@@ -199,6 +199,7 @@ def _product_row(p: types.Product, digest: str, source: str, now: datetime) -> d
         "price_minor": to_minor(*low) if low else None,
         "price_currency": low[1] if low else None,
         "in_stock": any(s.availability != types.Availability.OUT_OF_STOCK for s in p.skus),
+        "on_sale": any(s.offer.effective_price(now) < s.offer.price for s in p.skus),
         "search_terms": index_terms(p.title, p.category, p.brand),
     }  # fmt: skip
 

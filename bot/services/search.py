@@ -55,6 +55,7 @@ class Hit:
     price_minor: int | None
     currency: str | None
     in_stock: bool
+    on_sale: bool = False
 
 
 @dataclass
@@ -143,7 +144,16 @@ async def search(
     statement = _candidates(session, parsed, filters, sort)
     rows = (await session.execute(statement)).all()
     hits = [
-        Hit(r.id, r.title, r.marketplace, r.image_url, r.price_minor, r.price_currency, r.in_stock)
+        Hit(
+            r.id,
+            r.title,
+            r.marketplace,
+            r.image_url,
+            r.price_minor,
+            r.price_currency,
+            r.in_stock,
+            r.on_sale,
+        )
         for r in rows
     ]
     if sort is Sort.RELEVANCE:
@@ -161,7 +171,7 @@ def _score(terms: set[str], wanted: list[str], hit: Hit) -> float:
 def _candidates(session: AsyncSession, query: Query, filters: Filters, sort: Sort) -> Select:
     p = Product
     columns = (p.id, p.title, p.marketplace, p.image_url, p.price_minor, p.price_currency,
-               p.in_stock, p.search_terms)  # fmt: skip
+               p.in_stock, p.on_sale, p.search_terms)  # fmt: skip
     statement = select(*columns).where(p.available.is_(True))
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         statement = statement.where(

@@ -159,3 +159,21 @@ async def test_english_search_in_chat(
     assert card.startswith("华为Mate60手机壳磨砂保护套\nHuawei Mate60 case matte cover")
     (ru,) = await shopper("ru").send("чехол")
     assert "Хуавей Mate60" in ru.text
+
+
+async def test_results_flag_promotions(
+    shopper: Callable[..., Shopper], deps: Deps, catalog_rows: dict[str, int]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from integrations.types import Promotion
+
+    now = datetime.now(UTC)
+    promo = Promotion(Decimal("49.00"), "CNY", now - timedelta(days=1), now + timedelta(days=1))
+    sku = Sku("t-a", Offer(Decimal("59.00"), "CNY", promo))
+    async with deps.sessions.begin() as s:
+        await catalog.upsert(s, [Product("demo", "t", "膳魔师保温杯", (sku,))])
+    (results,) = await shopper().send("保温杯")
+    sale = [line for line in results.text.splitlines() if "49.00" in line]
+    assert sale and "🔥" in sale[0]
+    assert all("🔥" not in line for line in results.text.splitlines() if "59.00" in line)
