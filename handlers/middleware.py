@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.i18n import translator
+from bot.models import User
 from bot.services import users
 from handlers.context import BotContext
 
@@ -20,8 +21,11 @@ async def load_user(update: object, context: BotContext) -> None:
         return
     tg_user = update.effective_user
     try:
-        async with context.deps.sessions.begin() as session:
-            account = await users.touch(session, tg_user.id, tg_user.language_code)
+        async with context.deps.sessions() as session:  # a read, most of the time all we need
+            account = await session.get(User, tg_user.id)
+        if users.needs_touch(account, tg_user.language_code):
+            async with context.deps.sessions.begin() as session:
+                account = await users.touch(session, tg_user.id, tg_user.language_code)
     except Exception as exc:
         await context.application.process_error(update, exc)
         raise ApplicationHandlerStop from exc

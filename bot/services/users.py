@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import i18n, regions
@@ -17,32 +18,33 @@ class InvalidChoice(ValueError):
     """A language, currency or country the service does not offer."""
 
 
-async def touch(session: AsyncSession, user_id: int, telegram_language: str | None) -> User:
-    """The user row for `user_id`, created on first contact; keeps seen_at roughly current.
-
-    Writes only on first contact, when Telegram's language changed or every few minutes, so a
-    busy chat does not cost a write per message.
-    """
-    user = await session.get(User, user_id)
+def needs_touch(user: User | None, telegram_language: str | None) -> bool:
+    """Whether `touch` has anything to write: first contact, a new Telegram language, or a
+    seen_at older than a few minutes (a busy chat should not cost a write per message)."""
     if user is None:
-        now = utcnow()
-        await insert_ignore(
-            session,
-            User.__table__,
-            {
-                "id": user_id,
-                "telegram_language": telegram_language,
-                "created_at": now,
-                "seen_at": now,
-            },
-        )
-        user = await session.get(User, user_id, populate_existing=True)
-        assert user is not None
-        return user
+        return True
+    return user.telegram_language != telegram_language or utcnow() - user.seen_at > SEEN_RESOLUTION
+
+
+async def touch(session: AsyncSession, user_id: int, telegram_language: str | None) -> User:
+    """Create the user on first contact, else refresh telegram_language and seen_at.
+
+    Writes before it reads: on SQLite a transaction that reads first and then writes can fail
+    at once with "database is locked" when another writer is waiting (no busy wait applies).
+    """
     now = utcnow()
-    if user.telegram_language != telegram_language or now - user.seen_at > SEEN_RESOLUTION:
-        user.telegram_language = telegram_language
-        user.seen_at = now
+    await insert_ignore(
+        session,
+        User.__table__,
+        {"id": user_id, "telegram_language": telegram_language, "created_at": now, "seen_at": now},
+    )
+    await session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(telegram_language=telegram_language, seen_at=now)
+    )
+    user = await session.get(User, user_id, populate_existing=True)
+    assert user is not None
     return user
 
 

@@ -23,18 +23,14 @@ async def test_touch_creates_once_and_tracks_language(deps: Deps) -> None:
 async def test_seen_at_is_not_written_on_every_message(deps: Deps) -> None:
     async with deps.sessions.begin() as s:
         u = await users.touch(s, 7, "en")
+    assert users.needs_touch(None, "en")  # first contact
+    assert not users.needs_touch(u, "en")  # seen a moment ago, same language: no write
+    assert users.needs_touch(u, "ru")  # Telegram's language changed
+    u.seen_at -= users.SEEN_RESOLUTION + timedelta(seconds=1)
+    assert users.needs_touch(u, "en")  # seen long ago
     async with deps.sessions.begin() as s:
-        await users.touch(s, 7, "en")
-    async with deps.sessions() as s:
-        assert (await s.get(User, 7)).seen_at == u.seen_at  # type: ignore[union-attr]
-    async with deps.sessions.begin() as s:
-        row = await s.get(User, 7)
-        assert row is not None
-        row.seen_at -= users.SEEN_RESOLUTION + timedelta(seconds=1)
-    async with deps.sessions.begin() as s:
-        await users.touch(s, 7, "en")
-    async with deps.sessions() as s:
-        assert (await s.get(User, 7)).seen_at > u.seen_at  # type: ignore[union-attr]
+        again = await users.touch(s, 7, "en")
+    assert again.seen_at > u.seen_at and again.created_at == u.created_at
 
 
 async def test_choices_are_validated_and_stored(deps: Deps) -> None:
