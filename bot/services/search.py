@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, column, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Product
 from bot.search import tokens
 from bot.search.expand import expand
 
+FTS = table("products_fts", column("rowid"))
 CANDIDATES = 200  # ranked in Python: ~12 µs each (bench/search.py)
 
 
@@ -172,15 +174,25 @@ def _candidates(session: AsyncSession, query: Query, filters: Filters, sort: Sor
     p = Product
     columns = (p.id, p.title, p.marketplace, p.image_url, p.price_minor, p.price_currency,
                p.in_stock, p.on_sale, p.search_terms)  # fmt: skip
-    statement = select(*columns).where(p.available.is_(True))
+    newest: Any = p.id.desc()
     if session.bind is not None and session.bind.dialect.name == "postgresql":
-        statement = statement.where(
-            text("to_tsvector('simple', products.search_terms) @@ to_tsquery('simple', :q)")
-        ).params(q=tsquery(query))
+        statement = (
+            select(*columns)
+            .where(p.available.is_(True))
+            .where(text("to_tsvector('simple', products.search_terms) @@ to_tsquery('simple', :q)"))
+            .params(q=tsquery(query))
+        )
     else:
-        statement = statement.where(
-            p.id.in_(text("SELECT rowid FROM products_fts WHERE products_fts MATCH :q"))
-        ).params(q=fts5(query))
+        # Driven from the FTS table in descending rowid order, SQLite stops at the LIMIT instead
+        # of collecting every match of a common word first (bench/search: 30 ms -> ~2 ms at 1M).
+        statement = (
+            select(*columns)
+            .select_from(FTS)
+            .join(p, p.id == FTS.c.rowid)
+            .where(p.available.is_(True), text("products_fts MATCH :q"))
+            .params(q=fts5(query))
+        )
+        newest = FTS.c.rowid.desc()
     if filters.in_stock_only:
         statement = statement.where(p.in_stock.is_(True))
     if filters.marketplace:
@@ -192,5 +204,5 @@ def _candidates(session: AsyncSession, query: Query, filters: Filters, sort: Sor
     order = {
         Sort.PRICE_UP: p.price_minor.asc(),
         Sort.PRICE_DOWN: p.price_minor.desc(),
-    }.get(sort, p.id.desc())
+    }.get(sort, newest)
     return statement.order_by(order).limit(CANDIDATES)
