@@ -179,7 +179,7 @@ def _candidates(session: AsyncSession, query: Query, filters: Filters, sort: Sor
         statement = (
             select(*columns)
             .where(p.available.is_(True))
-            .where(text("to_tsvector('simple', products.search_terms) @@ to_tsquery('simple', :q)"))
+            .where(text("products.search_vector @@ to_tsquery('simple', :q)"))
             .params(q=tsquery(query))
         )
     else:
