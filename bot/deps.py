@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.cache import TtlCache
 from bot.config import Settings, provider_env
 from bot.db import create_engine, session_factory
 from bot.metrics import Metrics
@@ -27,6 +28,8 @@ class Deps:
     http: HttpClient = field(default_factory=HttpClient)
     # Provider credentials (<PROVIDER>_... variables) from the environment and .env.
     provider_env: Mapping[str, str] = field(default_factory=dict)
+    # Popular searches and today's rates, reused for a few seconds (see bot/cache.py).
+    answers: TtlCache = field(default_factory=lambda: TtlCache(ttl=30, size=2048))
 
     @classmethod
     def create(cls, settings: Settings) -> Deps:

@@ -9,9 +9,10 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import filters
 
-from bot.services import fx, links, users
+from bot.services import links, users
 from handlers.cards import product_card
 from handlers.context import BotContext
+from handlers.search import cached_rates
 from integrations.errors import IntegrationError, NotFound, Rejected, Unavailable
 from integrations.registry import Link, NotConfigured
 
@@ -46,7 +47,7 @@ async def _show(message: Message, context: BotContext, link: Link) -> None:
         await message.reply_text(explain(context, link, exc))
         return
     async with deps.sessions() as session:
-        rates = await fx.table(session)
+        rates = await cached_rates(context, session)
     target = users.currency_of(context.account, deps.settings.default_currency)
     card = product_card(
         opened.product, context.t, opened.marketplace_title, target=target, rates=rates

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from html import escape
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -79,12 +80,17 @@ async def _show(
     in_stock: bool,
     edit: bool,
 ) -> None:
+    language = context.t.locale.split("_")[0]
+    key = ("search", query, language, in_stock, sort)
+    results = context.deps.answers.get(key)
     async with context.deps.sessions() as session:
-        results = await catalog_search.search(
-            session, query, language=context.t.locale.split("_")[0],
-            filters=Filters(in_stock_only=in_stock), sort=sort,
-        )  # fmt: skip
-        rates = await fx.table(session)
+        if results is None:
+            results = await catalog_search.search(
+                session, query, language=language, filters=Filters(in_stock_only=in_stock),
+                sort=sort,
+            )  # fmt: skip
+            context.deps.answers.put(key, results)
+        rates = await cached_rates(context, session)
     if not results.hits:
         text = nothing_found(context, query, in_stock)
         if edit:
@@ -196,7 +202,7 @@ async def show_product(message: Message | None, context: BotContext, product_id:
         return False
     async with context.deps.sessions() as session:
         product = await catalog.load(session, product_id)
-        rates = await fx.table(session)
+        rates = await cached_rates(context, session)
     if product is None or not product.skus:
         return False
     card = product_card(
@@ -222,7 +228,7 @@ async def sku_button(update: Update, context: BotContext) -> None:
     product_id, index = int(context.match["id"]), int(context.match["index"])
     async with context.deps.sessions() as session:
         product = await catalog.load(session, product_id)
-        rates = await fx.table(session)
+        rates = await cached_rates(context, session)
     message = query.message if isinstance(query.message, Message) else None
     if product is None or message is None or index >= len(product.skus):
         await query.answer(context._("This product is no longer available."))
@@ -248,3 +254,13 @@ async def sku_button(update: Update, context: BotContext) -> None:
 
 def _target(context: BotContext) -> str:
     return users.currency_of(context.account, context.deps.settings.default_currency)
+
+
+async def cached_rates(context: BotContext, session: AsyncSession) -> fx.Table | None:
+    """Today's rates, read from the database at most every few seconds per process."""
+    rates = context.deps.answers.get("fx")
+    if rates is None:
+        rates = await fx.table(session)
+        if rates is not None:
+            context.deps.answers.put("fx", rates)
+    return rates
