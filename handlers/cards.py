@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
 from bot.db import utcnow
 from bot.i18n import Translator
@@ -16,6 +19,8 @@ from bot.services.fx import Table
 from handlers.keyboards import button, grid
 from handlers.money import price_text, rates_note
 from integrations.types import Availability, Product, Sku
+
+log = logging.getLogger(__name__)
 
 # Visible length stays far below Telegram's 1024-character caption limit by construction:
 # the title is capped, every other line is short and there are at most a handful of them.
@@ -129,3 +134,16 @@ def _price_line(
         return "💰 " + escape(price_text(t, low, currency, target, rates))
     low_text = price_text(t, low, currency, target, rates)
     return "💰 " + escape(f"{low_text} – {price_text(t, high, currency, target, rates)}")
+
+
+async def send_card(message: Message, card: Card) -> None:
+    """Reply with the card: a photo with a caption, or text when Telegram refuses the photo."""
+    if card.photo:
+        try:
+            await message.reply_photo(
+                card.photo, caption=card.text, parse_mode=ParseMode.HTML, reply_markup=card.keyboard
+            )
+            return
+        except BadRequest as exc:  # Telegram could not fetch the picture: the text still helps
+            log.info("photo %s refused: %s", card.photo[:200], exc)
+    await message.reply_text(card.text, parse_mode=ParseMode.HTML, reply_markup=card.keyboard)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 
 from telegram import Message, Update
-from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest
+from telegram.constants import ChatAction
 from telegram.ext import filters
 
 from bot.services import links, users
-from handlers.cards import product_card
+from handlers.cards import product_card, send_card
 from handlers.context import BotContext
 from handlers.search import cached_rates
 from integrations.errors import IntegrationError, NotFound, Rejected, Unavailable
@@ -52,15 +51,7 @@ async def _show(message: Message, context: BotContext, link: Link) -> None:
     card = product_card(
         opened.product, context.t, opened.marketplace_title, target=target, rates=rates
     )
-    if card.photo:
-        try:
-            await message.reply_photo(
-                card.photo, caption=card.text, parse_mode=ParseMode.HTML, reply_markup=card.keyboard
-            )
-            return
-        except BadRequest as exc:  # Telegram could not fetch the picture: the text still helps
-            log.info("photo %s refused: %s", card.photo[:200], exc)
-    await message.reply_text(card.text, parse_mode=ParseMode.HTML, reply_markup=card.keyboard)
+    await send_card(message, card)
 
 
 def explain(context: BotContext, link: Link, exc: IntegrationError) -> str:

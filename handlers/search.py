@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from html import escape
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,12 +14,10 @@ from bot.search.gloss import gloss
 from bot.services import catalog, fx, links, users
 from bot.services import search as catalog_search
 from bot.services.search import Filters, Results, Sort
-from handlers.cards import product_card
+from handlers.cards import product_card, send_card
 from handlers.context import BotContext
 from handlers.keyboards import button
 from handlers.money import price_text, rates_note
-
-log = logging.getLogger(__name__)
 
 PAGE_SIZE = 5
 TITLE_CHARS = 70
@@ -209,15 +206,7 @@ async def show_product(message: Message | None, context: BotContext, product_id:
         product, translator(context.t.locale), links.title_of(product.marketplace),
         product_id=product_id, target=_target(context), rates=rates,
     )  # fmt: skip
-    if card.photo:
-        try:
-            await message.reply_photo(
-                card.photo, caption=card.text, parse_mode=ParseMode.HTML, reply_markup=card.keyboard
-            )
-            return True
-        except BadRequest as exc:
-            log.info("photo %s refused: %s", card.photo[:200], exc)
-    await message.reply_text(card.text, parse_mode=ParseMode.HTML, reply_markup=card.keyboard)
+    await send_card(message, card)
     return True
 
 
