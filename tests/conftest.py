@@ -17,6 +17,7 @@ from bot import migrate
 from bot.config import Settings, load_settings
 from bot.db import Base, create_engine
 from bot.deps import Deps
+from integrations.http import HttpClient, Policy
 
 SERVER_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL") or None
@@ -87,3 +88,12 @@ async def _empty_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         for table in reversed(Base.metadata.sorted_tables):
             await conn.execute(table.delete())
     await engine.dispose()
+
+
+async def _no_sleep(_: float) -> None:
+    return None
+
+
+def fast_http(retries: int = 1, timeout: float = 2.0) -> HttpClient:
+    """A real HttpClient whose retries do not wait (for tests against local fakes)."""
+    return HttpClient(default=Policy(retries=retries, backoff=0, timeout=timeout), sleep=_no_sleep)

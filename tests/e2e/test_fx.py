@@ -13,8 +13,8 @@ from bot.deps import Deps
 from bot.services import catalog, fx
 from bot.syncing import refresh_rates
 from integrations.errors import ServerError
-from integrations.http import HttpClient, Policy
 from integrations.types import Offer, Product, Sku
+from tests.conftest import fast_http
 from tests.e2e.harness import Shopper
 
 ECB = """<?xml version="1.0" encoding="UTF-8"?>
@@ -24,10 +24,6 @@ ECB = """<?xml version="1.0" encoding="UTF-8"?>
 <Cube currency="USD" rate="1.0500"/><Cube currency="JPY" rate="160.00"/>
 <Cube currency="CNY" rate="7.5000"/><Cube currency="RUB" rate="bogus"/>
 </Cube></Cube></gesmes:Envelope>"""
-
-
-async def _no_sleep(_: float) -> None:
-    return None
 
 
 @pytest.fixture
@@ -44,7 +40,7 @@ async def ecb(deps: Deps) -> AsyncIterator[list[str]]:
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     host, port = runner.addresses[0][:2]
     deps.provider_env = {"ECB_API_BASE": f"http://{host}:{port}"}
-    deps.http = HttpClient(default=Policy(retries=1, backoff=0), sleep=_no_sleep)
+    deps.http = fast_http(timeout=10)
     yield bodies
     await runner.cleanup()
 

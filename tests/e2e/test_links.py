@@ -9,13 +9,9 @@ from sqlalchemy import select
 
 from bot.deps import Deps
 from bot.models import Product
-from integrations.http import HttpClient, Policy
+from tests.conftest import fast_http
 from tests.e2e.harness import Shopper
 from tests.integrations.fakes import taobao as fake_taobao
-
-
-async def _no_sleep(_: float) -> None:
-    return None
 
 
 @pytest.fixture
@@ -28,7 +24,7 @@ async def taobao(deps: Deps) -> AsyncIterator[fake_taobao.FakeTaobao]:
         "TAOBAO_API_BASE": fake.api_base,
         "TAOBAO_SHORT_LINK_BASE": fake.base,
     }
-    deps.http = HttpClient(default=Policy(retries=1, backoff=0, timeout=2), sleep=_no_sleep)
+    deps.http = fast_http()
     yield fake
     await fake.close()
 

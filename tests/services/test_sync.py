@@ -15,7 +15,8 @@ from bot.models import PriceChange, Product, Sku, SyncRun
 from bot.services import catalog, sync
 from bot.services.sources import make_source
 from bot.syncing import sync_one
-from integrations.http import HttpClient, Policy
+from integrations.http import HttpClient
+from tests.conftest import fast_http
 from tests.integrations.fakes import taobao as fake_taobao
 
 HEAD = '<?xml version="1.0"?><rss version="2.0" xmlns:g="http://base.google.com/ns/1.0"><channel>'
@@ -166,17 +167,13 @@ async def feed_server() -> AsyncIterator[tuple[str, list[str]]]:
 
 async def test_feed_over_http_retries_a_500(deps: Deps, feed_server: tuple[str, list[str]]) -> None:
     url, plan = feed_server
-    deps.http = HttpClient(default=Policy(retries=2, backoff=0), sleep=_no_sleep)
+    deps.http = fast_http(retries=2, timeout=10)
     plan.append("500")
     report = await sync_one(deps, f"feed:{url}")
     assert (report.status, report.created) == ("ok", 2)
     async with deps.sessions() as s:
         ids = set((await s.execute(select(Product.external_id))).scalars())
     assert ids == {"127.0.0.1:1", "127.0.0.1:2"}
-
-
-async def _no_sleep(_: float) -> None:
-    return None
 
 
 async def test_taobao_refresh_marks_missing_items_gone(deps: Deps) -> None:
@@ -192,7 +189,7 @@ async def test_taobao_refresh_marks_missing_items_gone(deps: Deps) -> None:
             "TAOBAO_API_BASE": fake.api_base,
         }  # fmt: skip
         deps.provider_env = env
-        deps.http = HttpClient(default=Policy(retries=1, backoff=0, timeout=2), sleep=_no_sleep)
+        deps.http = fast_http()
         stale = [
             P("taobao", ext, "old", (S(ext, Offer(__import__("decimal").Decimal("1"), "CNY")),))
             for ext in ("123456", "999999")
