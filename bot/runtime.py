@@ -69,6 +69,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     runner = web.AppRunner(make_web_app(deps, tg if webhook else None), access_log=None)
     try:
         await migrate.upgrade(deps.engine)
+        await deps.start()
         await runner.setup()
         await web.TCPSite(runner, settings.http_host, settings.http_port).start()
         log.info("HTTP on %s:%s", settings.http_host, settings.http_port)

@@ -7,6 +7,8 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden, RetryAfter, TelegramError
 
+from bot.i18n import Translator, translator
+from bot.services import users
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -21,7 +23,9 @@ async def on_error(update: object, context: BotContext) -> None:
         deps.metrics.update_errors.inc()
     if not isinstance(update, Update) or isinstance(context.error, Forbidden | RetryAfter):
         return  # the user blocked us, or Telegram asks for quiet: a message would fail too
-    apology = context._("Sorry, something went wrong on our side. Please try again in a moment.")
+    apology = _language_of(update, context).gettext(
+        "Sorry, something went wrong on our side. Please try again in a moment."
+    )
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(apology, show_alert=True)
@@ -29,6 +33,18 @@ async def on_error(update: object, context: BotContext) -> None:
             await context.bot.send_message(update.effective_chat.id, apology)
     except TelegramError as exc:
         log.warning("could not apologise for update %s: %s", update_id, exc)
+
+
+def _language_of(update: Update, context: BotContext) -> Translator:
+    """The user's language without the database (which may be what failed): their cached
+    account if any, else the language Telegram reports. (PTB gives the error handler a fresh
+    context: the one the failed handler had is gone.)"""
+    user = update.effective_user
+    if user is None:
+        return context.t
+    deps = context.application.bot_data.get("deps")
+    account = deps.users.get(user.id) if deps is not None else None
+    return translator(users.locale_of(account, user.language_code))
 
 
 def _was_addressed(update: Update) -> bool:

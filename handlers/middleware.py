@@ -6,8 +6,8 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.i18n import translator
-from bot.models import User
 from bot.services import users
+from bot.user_cache import committed_generation
 from handlers.context import BotContext
 
 
@@ -20,12 +20,15 @@ async def load_user(update: object, context: BotContext) -> None:
     if not isinstance(update, Update) or update.effective_user is None:
         return
     tg_user = update.effective_user
+    cache = context.deps.users
     try:
-        async with context.deps.sessions() as session:  # a read, most of the time all we need
-            account = await session.get(User, tg_user.id)
-        if users.needs_touch(account, tg_user.language_code):
+        account = cache.get(tg_user.id)
+        if account is None or users.needs_touch(account, tg_user.language_code):
+            # Not cached (first contact, or not seen for minutes): one upsert both records the
+            # visit and reads the row, where a read then a write took twice the trips.
             async with context.deps.sessions.begin() as session:
                 account = await users.touch(session, tg_user.id, tg_user.language_code)
+            cache.put(account, committed_generation(session))
     except Exception as exc:
         await context.application.process_error(update, exc)
         raise ApplicationHandlerStop from exc

@@ -7,6 +7,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -69,12 +70,22 @@ def settings(database_url: str) -> Settings:
     )
 
 
+@asynccontextmanager
+async def started(settings: Settings) -> AsyncIterator[Deps]:
+    """A process's services: created, started, closed at the end."""
+    d = Deps.create(settings)
+    await d.start()
+    try:
+        yield d
+    finally:
+        await d.close()
+
+
 @pytest.fixture
 async def deps(settings: Settings) -> AsyncIterator[Deps]:
     """Services over the session's database."""
-    d = Deps.create(settings)
-    yield d
-    await d.close()
+    async with started(settings) as d:
+        yield d
 
 
 @pytest.fixture(autouse=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import i18n, regions
-from bot.db import insert_ignore, utcnow
+from bot.db import dialect_insert, utcnow
 from bot.models import User
+from bot.user_cache import mark_changed
 
 SEEN_RESOLUTION = timedelta(minutes=5)
 
@@ -29,23 +29,22 @@ def needs_touch(user: User | None, telegram_language: str | None) -> bool:
 async def touch(session: AsyncSession, user_id: int, telegram_language: str | None) -> User:
     """Create the user on first contact, else refresh telegram_language and seen_at.
 
-    Writes before it reads: on SQLite a transaction that reads first and then writes can fail
-    at once with "database is locked" when another writer is waiting (no busy wait applies).
+    One INSERT ... ON CONFLICT DO UPDATE ... RETURNING: a write from the first statement (on
+    SQLite a transaction that reads first and then writes can fail at once with "database is
+    locked" when another writer is waiting) and one trip to the database.
     """
     now = utcnow()
-    await insert_ignore(
-        session,
-        User.__table__,
-        {"id": user_id, "telegram_language": telegram_language, "created_at": now, "seen_at": now},
+    mark_changed(session, user_id)
+    insert = dialect_insert(session)
+    stmt = insert(User).values(
+        id=user_id, telegram_language=telegram_language, created_at=now, seen_at=now
     )
-    await session.execute(
-        update(User)
-        .where(User.id == user_id)
-        .values(telegram_language=telegram_language, seen_at=now)
-    )
-    user = await session.get(User, user_id, populate_existing=True)
-    assert user is not None
-    return user
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[User.id],
+        set_={"telegram_language": stmt.excluded.telegram_language, "seen_at": now},
+    ).returning(User)
+    result = await session.execute(stmt, execution_options={"populate_existing": True})
+    return result.scalar_one()
 
 
 def locale_of(user: User | None, telegram_language: str | None = None) -> str:
@@ -72,6 +71,7 @@ async def _choose(
     user = await session.get(User, user_id)
     if user is None:
         raise LookupError(f"user {user_id} not found")
+    mark_changed(session, user_id)
     setattr(user, column, value)
     return user
 

@@ -106,12 +106,23 @@ async def test_a_failing_handler_apologises_without_a_traceback(
     shopper: Callable[..., Shopper], database_down: Callable, errors: list
 ) -> None:
     ann = shopper("ru")
-    await ann.send("/start")
+    await ann.send("/start")  # known (and cached): the apology is in her language
     async with database_down():
-        (reply,) = await ann.send("/settings")
-    assert reply.text.startswith("Sorry, something went wrong")  # locale unknown: English
+        (reply,) = await ann.send("чехол для телефона")
+    assert reply.text.startswith("Извините, у нас что-то пошло не так")
     assert "Traceback" not in reply.text and "Error" not in reply.text
     assert len(errors) == 1
+
+
+async def test_a_first_contact_without_a_database_gets_an_apology(
+    shopper: Callable[..., Shopper], database_down: Callable, errors: list
+) -> None:
+    async with database_down():  # no account to read: the language Telegram reports
+        (reply,) = await shopper("ru").send("/settings")
+        (other,) = await shopper(None).send("/settings")
+    assert reply.text.startswith("Извините, у нас что-то пошло не так")
+    assert other.text.startswith("Sorry, something went wrong")
+    assert len(errors) == 2
 
 
 async def test_a_failing_button_answers_the_callback(
@@ -119,8 +130,9 @@ async def test_a_failing_button_answers_the_callback(
 ) -> None:
     ann = shopper()
     await ann.send("/settings")
+    await ann.press("Currency")
     async with database_down():
-        answer = await ann.press("Currency")
+        answer = await ann.press("EUR")  # storing the choice needs the database
     assert answer.show_alert and (answer.text or "").startswith("Sorry")
     assert len(errors) == 1
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy import event
+
 from bot.deps import Deps
 from bot.i18n import translator
 from bot.models import User
@@ -92,3 +94,22 @@ async def test_forged_and_stale_buttons_get_a_polite_answer(
         answer = await ann.press_data(data, check=False)
         assert answer.text == "This button is no longer valid."
     assert "Currency: US Dollar (USD)" in ann.last.text
+
+
+async def test_a_known_shopper_costs_no_user_query_per_message(
+    shopper: Callable[..., Shopper], deps: Deps
+) -> None:
+    ann = shopper("en")
+    await ann.send("/help")  # first contact: recorded
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(deps.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        for _ in range(3):
+            await ann.send("/help")
+    finally:
+        event.remove(deps.engine.sync_engine, "before_cursor_execute", record)
+    assert not [s for s in statements if "users" in s]
