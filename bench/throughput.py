@@ -28,6 +28,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from datetime import date
+from decimal import Decimal
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Protocol
@@ -41,9 +43,12 @@ from bench.catalog_gen import products
 from bench.search import CLASSES, build
 from bot.app import build_application
 from bot.config import load_settings
+from bot.db import create_engine, session_factory
 from bot.deps import Deps
 from bot.playground.botapi import DEFAULT_TOKEN, LocalBotApi
 from bot.playground.botapi_model import FakeUser
+from bot.services import fx
+from integrations.fx.ecb import Rates
 
 TARGET_RATIO = 5.0
 WARMUP = 200
@@ -260,12 +265,23 @@ async def compare(fake: Fake, db_url: str, args: argparse.Namespace, work: tuple
     print(f"ratio shopbot search / bare echo: {ratio:.2f}x (target >= {TARGET_RATIO:g}x) {verdict}")
 
 
+# A day of ECB reference rates, so that replies show prices converted as they do in service.
+RATES = Rates(
+    date(2026, 11, 25),
+    {c: Decimal(v) for c, v in {"EUR": "1", "CNY": "8.21", "USD": "1.16", "RUB": "91.5"}.items()},
+)
+
+
 async def prepare(db_url: str, size: int) -> None:
     started = time.perf_counter()
     catalog = list(products(size))
     seconds = await build(db_url, catalog)
     del catalog
     gc.collect()
+    engine = create_engine(db_url)
+    async with session_factory(engine).begin() as session:
+        await fx.store(session, RATES)
+    await engine.dispose()
     print(
         f"catalog: {size:,} products stored through sync.run in {seconds:.1f}s "
         f"({time.perf_counter() - started:.1f}s with generation)"

@@ -10,6 +10,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 import handlers
 from bot.deps import Deps
+from bot.telegram_bot import ShopBot
 from bot.telegram_request import AiohttpRequest
 from handlers.context import BotContext
 
@@ -49,21 +50,23 @@ def build_application(
 
     `polling=False` builds it without an Updater (webhook mode, or tests feeding updates in).
     """
+    # aiohttp instead of PTB's default httpx transport: ~5-6x the replies per second on the
+    # same CPU (bench/telegram_request.py), with one HTTP library in the whole service.
+    bot = ShopBot(
+        token=token,
+        base_url=base_url,
+        base_file_url=base_url.removesuffix("/bot") + "/file/bot",
+        request=AiohttpRequest(),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+        rate_limiter=AIORateLimiter(max_retries=2) if rate_limit else None,
+    )
     builder = (
         ApplicationBuilder()
         .application_class(ShopbotApplication)
-        .token(token)
-        .base_url(base_url)
-        .base_file_url(base_url.removesuffix("/bot") + "/file/bot")
+        .bot(bot)
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(True)
-        # aiohttp instead of PTB's default httpx transport: ~5-6x the replies per second on the
-        # same CPU (bench/telegram_request.py), with one HTTP library in the whole service.
-        .request(AiohttpRequest())
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
     )
-    if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
     if not polling:
         builder = builder.updater(None)
     app = builder.build()

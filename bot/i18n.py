@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import babel
@@ -42,13 +42,14 @@ def available_locales() -> tuple[str, ...]:
     return tuple(sorted(set(found) | {DEFAULT_LOCALE}, key=lambda n: (n != DEFAULT_LOCALE, n)))
 
 
-def _candidates(tag: str) -> list[str]:
-    """`pt-br` -> ['pt_BR', 'pt'], `zh-cn` -> ['zh_Hans_CN', 'zh_CN', 'zh_Hans', 'zh']."""
+@lru_cache(maxsize=4096)  # parsing a tag with babel on every update was 5% of a search reply
+def _candidates(tag: str) -> tuple[str, ...]:
+    """`pt-br` -> ('pt_BR', 'pt'), `zh-cn` -> ('zh_Hans_CN', 'zh_CN', 'zh_Hans', 'zh')."""
     try:
         loc = Locale.parse(tag.replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError):
         base = tag.replace("-", "_").split("_")[0].lower()
-        return [base] if base.isalpha() else []
+        return (base,) if base.isalpha() else ()
     lang, script, territory = loc.language, loc.script, loc.territory
     out = []
     if script and territory:
@@ -59,7 +60,7 @@ def _candidates(tag: str) -> list[str]:
     if script:
         out.append(f"{lang}_{script}")
     out.append(lang)
-    return out
+    return tuple(out)
 
 
 def _likely_script(lang: str) -> str | None:

@@ -5,14 +5,16 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram import InlineKeyboardMarkup, Message
+from telegram.ext import Application, CallbackContext
 
 from bot.deps import Deps
 from bot.i18n import DEFAULT_LOCALE, Translator, translator
 from bot.models import User
+from bot.telegram_bot import ShopBot
 
 
-class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+class BotContext(CallbackContext[ShopBot, dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """Created once per update; the group -1 middleware fills `account` and `t`."""
 
     def __init__(
@@ -41,6 +43,21 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     def hn(self, singular: str, plural: str, n: int, **values: object) -> str:
         """Like `h` for a message with plural forms; `{n}` is the count, formatted."""
         return _fill(self.t.ngettext(singular, plural, n), {"n": self.t.number(n), **values})
+
+    async def reply(
+        self,
+        message: Message,
+        html: str,
+        keyboard: InlineKeyboardMarkup | dict[str, Any] | None = None,
+    ) -> None:
+        """Answer `message` with `html` (HTML parse mode), quoting it, in its chat and topic."""
+        await self.bot.send_html(
+            message.chat_id,
+            html,
+            reply_to=message.message_id,
+            thread_id=message.message_thread_id if message.is_topic_message else None,
+            keyboard=keyboard,
+        )
 
 
 def _fill(template: str, values: dict[str, object]) -> str:

@@ -45,8 +45,7 @@ async def _show(message: Message, context: BotContext, link: Link) -> None:
         log.info("link %s: %r", link.url[:200], exc)
         await message.reply_text(explain(context, link, exc))
         return
-    async with deps.sessions() as session:
-        rates = await cached_rates(context, session)
+    rates = await cached_rates(context)
     target = users.currency_of(context.account, deps.settings.default_currency)
     card = product_card(
         opened.product, context.t, opened.marketplace_title, target=target, rates=rates

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -78,26 +78,27 @@ async def _show(
     edit: bool,
 ) -> None:
     language = context.t.locale.split("_")[0]
-    key = ("search", query, language, in_stock, sort)
-    results = context.deps.answers.get(key)
-    async with context.deps.sessions() as session:
-        if results is None:
-            results = await catalog_search.search(
+    deps = context.deps
+
+    async def run_search() -> Results:
+        async with deps.sessions() as session:
+            return await catalog_search.search(
                 session, query, language=language, filters=Filters(in_stock_only=in_stock),
                 sort=sort,
             )  # fmt: skip
-            context.deps.answers.put(key, results)
-        rates = await cached_rates(context, session)
+
+    key = ("search", query, language, in_stock, sort)
+    results = await deps.answers.get_or_make(key, run_search)
+    rates = await cached_rates(context)
     if not results.hits:
         text = nothing_found(context, query, in_stock)
         if edit:
-            await message.edit_text(text)
+            await message.edit_text(text, parse_mode=ParseMode.HTML)
         else:
-            await message.reply_text(text, do_quote=True)
+            await context.reply(message, text)
         return
     page = min(page, results.pages(PAGE_SIZE) - 1)
-    text = render(context, query, results, page, rates)
-    keyboard = results_keyboard(context, results, page, sort, in_stock)
+    text, keyboard, sendable = _page_view(context, query, results, page, sort, in_stock, rates)
     if edit:
         try:
             await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
@@ -105,9 +106,31 @@ async def _show(
             if "not modified" not in str(exc):
                 raise
     else:
-        await message.reply_text(
-            text, parse_mode=ParseMode.HTML, reply_markup=keyboard, do_quote=True
-        )
+        await context.reply(message, text, sendable)
+
+
+def _page_view(
+    context: BotContext,
+    query: str,
+    results: Results,
+    page: int,
+    sort: Sort,
+    in_stock: bool,
+    rates: fx.Table | None,
+) -> tuple[str, InlineKeyboardMarkup, dict[str, Any]]:
+    """A results page as text and buttons (also as the dict sent), remembered while the results
+    and rates it was made from are the cached ones: formatting prices and serializing buttons
+    are most of a popular search's cost."""
+    target = _target(context)
+    key = ("page", query, context.t.locale, target, in_stock, sort, page)
+    made = context.deps.answers.get(key)
+    if made is not None and made[0] is results and made[1] is rates:
+        return made[2]
+    text = render(context, query, results, page, rates)
+    keyboard = results_keyboard(context, results, page, sort, in_stock)
+    view = (text, keyboard, keyboard.to_dict())
+    context.deps.answers.put(key, (results, rates, view))
+    return view
 
 
 def nothing_found(context: BotContext, query: str, in_stock: bool) -> str:
@@ -199,7 +222,7 @@ async def show_product(message: Message | None, context: BotContext, product_id:
         return False
     async with context.deps.sessions() as session:
         product = await catalog.load(session, product_id)
-        rates = await cached_rates(context, session)
+    rates = await cached_rates(context)
     if product is None or not product.skus:
         return False
     card = product_card(
@@ -217,7 +240,7 @@ async def sku_button(update: Update, context: BotContext) -> None:
     product_id, index = int(context.match["id"]), int(context.match["index"])
     async with context.deps.sessions() as session:
         product = await catalog.load(session, product_id)
-        rates = await cached_rates(context, session)
+    rates = await cached_rates(context)
     message = query.message if isinstance(query.message, Message) else None
     if product is None or message is None or index >= len(product.skus):
         await query.answer(context._("This product is no longer available."))
@@ -245,11 +268,13 @@ def _target(context: BotContext) -> str:
     return users.currency_of(context.account, context.deps.settings.default_currency)
 
 
-async def cached_rates(context: BotContext, session: AsyncSession) -> fx.Table | None:
-    """Today's rates, read from the database at most every few seconds per process."""
-    rates = context.deps.answers.get("fx")
-    if rates is None:
-        rates = await fx.table(session)
-        if rates is not None:
-            context.deps.answers.put("fx", rates)
-    return rates
+async def cached_rates(context: BotContext) -> fx.Table | None:
+    """Today's rates, read from the database at most every few seconds per process (None
+    until the first rates job has run: cached all the same)."""
+    deps = context.deps
+
+    async def read() -> fx.Table | None:
+        async with deps.sessions() as session:
+            return await fx.table(session)
+
+    return await deps.answers.get_or_make("fx", read)

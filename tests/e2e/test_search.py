@@ -109,6 +109,9 @@ async def test_nothing_found_suggests_what_to_try(
 ) -> None:
     (reply,) = await shopper().send("zzqqxx")
     assert reply.text.startswith("Nothing found for “zzqqxx”.")
+    assert reply.reply_to_message_id is not None  # quotes what was asked
+    (reply,) = await shopper().send("<b>zz&qq</b>")
+    assert reply.text.startswith("Nothing found for “<b>zz&qq</b>”.")  # shown as typed
     (prompt,) = await shopper().send("/search")
     assert prompt.text.startswith("What are you looking for?")
 

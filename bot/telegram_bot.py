@@ -1,0 +1,44 @@
+"""The Bot the Application talks to Telegram through: PTB's ExtBot plus a reply that is not read
+back.
+
+PTB turns every sendMessage answer into a Message object (the sent text, its buttons and the
+quoted message, field by field). A reply the bot never looks at again — a search results page,
+"nothing found" — does not need that: building it was a third of a search reply's CPU
+(bench/throughput.py). `send_html` posts through the same path as `send_message` (defaults,
+rate limiter, request class, error mapping) and returns only the new message's id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.ext import ExtBot
+
+
+class ShopBot(ExtBot[Any]):
+    async def send_html(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        reply_to: int | None = None,
+        thread_id: int | None = None,
+        keyboard: InlineKeyboardMarkup | dict[str, Any] | None = None,
+    ) -> int:
+        """Send `text` in HTML parse mode, quoting message `reply_to` if it is still there;
+        returns the sent message's id.
+
+        `keyboard` may be given as its `to_dict()`, made once for a reply sent many times.
+        """
+        data: dict[str, Any] = {"chat_id": chat_id, "text": text, "parse_mode": ParseMode.HTML}
+        if reply_to is not None:
+            data["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
+        if thread_id is not None:
+            data["message_thread_id"] = thread_id
+        if keyboard is not None:
+            data["reply_markup"] = keyboard
+        # Bot._post: the one call send_message makes before parsing; PTB is pinned to <23.
+        result = await self._post("sendMessage", data)
+        return int(result["message_id"])
