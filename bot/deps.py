@@ -16,6 +16,7 @@ from bot.config import Settings, provider_env
 from bot.db import create_engine, session_factory
 from bot.metrics import Metrics
 from bot.user_cache import CACHE, UserCache
+from bot.visits import Visits
 from integrations.http import HttpClient
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,11 @@ class Deps:
     # The user row every update starts with (see bot/user_cache.py).
     users: UserCache = field(default_factory=UserCache)
     _listener: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
+    # The user writes of many updates batched into few transactions (see bot/visits.py).
+    visits: Visits = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.visits = Visits(self.sessions)
 
     @classmethod
     def create(cls, settings: Settings) -> Deps:
@@ -67,6 +73,7 @@ class Deps:
                 log.warning("no Redis subscription yet: users are read from the database")
 
     async def close(self) -> None:
+        await self.visits.close()
         if self._listener is not None:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -7,7 +7,6 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.i18n import translator
 from bot.services import users
-from bot.user_cache import committed_generation
 from handlers.context import BotContext
 
 
@@ -25,10 +24,12 @@ async def load_user(update: object, context: BotContext) -> None:
         account = cache.get(tg_user.id)
         if account is None or users.needs_touch(account, tg_user.language_code):
             # Not cached (first contact, or not seen for minutes): one upsert both records the
-            # visit and reads the row, where a read then a write took twice the trips.
-            async with context.deps.sessions.begin() as session:
-                account = await users.touch(session, tg_user.id, tg_user.language_code)
-            cache.put(account, committed_generation(session))
+            # visit and reads the row (a read then a write took twice the trips), batched with
+            # the other updates' visits.
+            account, generation = await context.deps.visits.record(
+                tg_user.id, tg_user.language_code
+            )
+            cache.put(account, generation)
     except Exception as exc:
         await context.application.process_error(update, exc)
         raise ApplicationHandlerStop from exc

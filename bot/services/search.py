@@ -145,27 +145,18 @@ async def search(
         return Results()
     statement = _candidates(session, parsed, filters, sort)
     rows = (await session.execute(statement)).all()
-    hits = [
-        Hit(
-            r.id,
-            r.title,
-            r.marketplace,
-            r.image_url,
-            r.price_minor,
-            r.price_currency,
-            r.in_stock,
-            r.on_sale,
-        )
-        for r in rows
-    ]
+    hits = [Hit(*row[:-1]) for row in rows]  # the columns are Hit's fields, then search_terms
     if sort is Sort.RELEVANCE:
-        terms = {r.id: set(r.search_terms.split()) for r in rows}
-        wanted = [t.text for unit in parsed for alt in unit for t in alt]
-        hits.sort(key=lambda h: (-_score(terms[h.id], wanted, h), -h.id))
+        wanted = [f" {t.text} " for unit in parsed for alt in unit for t in alt]
+        scores = [_score(f" {row[-1]} ", wanted, hit) for row, hit in zip(rows, hits, strict=True)]
+        order = sorted(range(len(hits)), key=lambda i: (-scores[i], -hits[i].id))
+        hits = [hits[i] for i in order]
     return Results(hits, capped=len(rows) >= CANDIDATES)
 
 
-def _score(terms: set[str], wanted: list[str], hit: Hit) -> float:
+def _score(terms: str, wanted: list[str], hit: Hit) -> float:
+    """Share of the query's tokens among the product's (space-padded: whole tokens only),
+    then stock, then shorter titles."""
     matched = sum(1 for w in wanted if w in terms) / max(len(wanted), 1)
     return matched + (0.5 if hit.in_stock else 0.0) - len(hit.title) / 10_000
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,24 +28,41 @@ def needs_touch(user: User | None, telegram_language: str | None) -> bool:
 
 
 async def touch(session: AsyncSession, user_id: int, telegram_language: str | None) -> User:
-    """Create the user on first contact, else refresh telegram_language and seen_at.
+    """Create the user on first contact, else refresh telegram_language and seen_at."""
+    return (await touch_many(session, {user_id: telegram_language}))[user_id]
 
-    One INSERT ... ON CONFLICT DO UPDATE ... RETURNING: a write from the first statement (on
-    SQLite a transaction that reads first and then writes can fail at once with "database is
-    locked" when another writer is waiting) and one trip to the database.
+
+TOUCH_CHUNK = 500  # rows per statement: 2,000 bound values, far below SQLite's limit
+
+
+async def touch_many(session: AsyncSession, visits: Mapping[int, str | None]) -> dict[int, User]:
+    """`touch` for many users (user id -> Telegram language) in few statements.
+
+    INSERT ... ON CONFLICT DO UPDATE ... RETURNING: a write from the first statement (on SQLite
+    a transaction that reads first and then writes can fail at once with "database is locked"
+    when another writer is waiting) and one trip to the database per chunk.
     """
     now = utcnow()
-    mark_changed(session, user_id)
     insert = dialect_insert(session)
-    stmt = insert(User).values(
-        id=user_id, telegram_language=telegram_language, created_at=now, seen_at=now
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[User.id],
-        set_={"telegram_language": stmt.excluded.telegram_language, "seen_at": now},
-    ).returning(User)
-    result = await session.execute(stmt, execution_options={"populate_existing": True})
-    return result.scalar_one()
+    found: dict[int, User] = {}
+    ids = sorted(visits)  # one order for every writer: no deadlock between two batches on PG
+    for start in range(0, len(ids), TOUCH_CHUNK):
+        chunk = ids[start : start + TOUCH_CHUNK]
+        for user_id in chunk:
+            mark_changed(session, user_id)
+        stmt = insert(User).values(
+            [
+                {"id": i, "telegram_language": visits[i], "created_at": now, "seen_at": now}
+                for i in chunk
+            ]
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[User.id],
+            set_={"telegram_language": stmt.excluded.telegram_language, "seen_at": now},
+        ).returning(User)
+        result = await session.execute(stmt, execution_options={"populate_existing": True})
+        found.update((user.id, user) for user in result.scalars())
+    return found
 
 
 def locale_of(user: User | None, telegram_language: str | None = None) -> str:

@@ -22,11 +22,11 @@ def database_down(deps: Deps) -> Callable[[], AbstractAsyncContextManager[None]]
     async def down() -> AsyncIterator[None]:
         real = deps.sessions
         broken = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
-        deps.sessions = session_factory(broken)
+        deps.sessions = deps.visits.sessions = session_factory(broken)
         try:
             yield
         finally:
-            deps.sessions = real
+            deps.sessions = deps.visits.sessions = real
             await broken.dispose()
 
     return down
