@@ -90,6 +90,27 @@ async def cmd_fx(settings: Settings, args: argparse.Namespace) -> None:
         await deps.close()
 
 
+async def cmd_translate(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.syncing import translate_titles
+
+    def progress(language: str, done: int) -> None:
+        sys.stderr.write(f"\r{language}: {done} titles translated")
+        sys.stderr.flush()
+
+    deps = Deps.create(settings)
+    try:
+        await migrate.upgrade(deps.engine)
+        report = await translate_titles(
+            deps, args.languages or None, limit=args.limit, progress=progress
+        )
+        sys.stderr.write("\n" if report.requests else "")
+        sys.stdout.write(report.summary() + "\n")
+    except IntegrationError as exc:
+        raise SystemExit(fail(f"error: translating titles: {exc}", 1)) from None
+    finally:
+        await deps.close()
+
+
 Command = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, None]]
 COMMANDS: dict[str, tuple[Command, str]] = {
     "run": (cmd_run, "serve Telegram and the HTTP server (applies migrations first)"),
@@ -98,6 +119,10 @@ COMMANDS: dict[str, tuple[Command, str]] = {
     "demo": (cmd_demo, "load the demo catalog (only into an empty catalog unless --force)"),
     "fx": (cmd_fx, "fetch today's ECB exchange rates (shopbot run does it every 6 hours)"),
     "sync": (cmd_sync, "sync products from sources: a marketplace name, feed:<url-or-path>, demo"),
+    "translate": (
+        cmd_translate,
+        "translate product titles into the shoppers' languages (needs DEEPL_AUTH_KEY)",
+    ),
 }
 
 
@@ -119,6 +144,12 @@ def parser() -> argparse.ArgumentParser:
             cmd.add_argument(
                 "--force", action="store_true", help="load even into a non-empty catalog"
             )
+        if name == "translate":
+            cmd.add_argument(
+                "languages", nargs="*", metavar="LANG",
+                help="two-letter codes (default: TRANSLATE_LANGUAGES, en and ru)",
+            )  # fmt: skip
+            cmd.add_argument("--limit", type=int, default=None, help="titles per language at most")
     return p
 
 

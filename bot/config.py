@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
     sync_sources: Annotated[tuple[str, ...], NoDecode] = ()
     sync_interval_minutes: int = Field(default=360, ge=1, le=10080)
+    # Languages product titles are translated into when a provider is configured (DEEPL_AUTH_KEY).
+    translate_languages: Annotated[tuple[str, ...], NoDecode] = ("en", "ru")
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -104,11 +106,19 @@ class Settings(BaseSettings):
             raise ValueError("use sqlite+aiosqlite:///file.db or postgresql+asyncpg://...")
         return url.render_as_string(hide_password=False)
 
-    @field_validator("sync_sources", mode="before")
+    @field_validator("sync_sources", "translate_languages", mode="before")
     @classmethod
     def _split_sources(cls, v: object) -> object:
         if isinstance(v, str):
             return tuple(p for p in re.split(r"[,\s]+", v) if p)
+        return v
+
+    @field_validator("translate_languages")
+    @classmethod
+    def _languages(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [code for code in v if not re.fullmatch(r"[a-z]{2}", code)]
+        if bad:
+            raise ValueError(f"two-letter language codes, like en,ru (not {', '.join(bad)})")
         return v
 
     @field_validator("admin_ids", mode="before")

@@ -141,6 +141,13 @@ class Translator:
     def money(self, amount: Decimal, currency: str) -> str:
         return numbers.format_currency(amount, currency, locale=self._babel)
 
+    def money_whole(self, amount: Decimal | int, currency: str) -> str:
+        """`CN¥1,000` / `1 000 CN¥`: the locale's currency format without decimals."""
+        pattern = self._babel.currency_formats["standard"].pattern.replace(".00", "")
+        return numbers.format_currency(
+            round(Decimal(amount)), currency, pattern, locale=self._babel, currency_digits=False
+        )
+
     def number(self, value: Decimal | int) -> str:
         return numbers.format_decimal(value, locale=self._babel)
 

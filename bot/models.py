@@ -66,6 +66,10 @@ class Product(Base):
     on_sale: Mapped[bool] = mapped_column(Boolean, default=False)  # a promotion was running
     # Tokens of the title (+ category, brand) in every script: see bot/search/tokens.py.
     search_terms: Mapped[str] = mapped_column(Text, default="")
+    # Words of the title's stored translations (ProductTitle), indexed beside search_terms so a
+    # query in a shopper's language finds what the dictionary does not know; kept apart
+    # because a sync rewrites search_terms.
+    translated_terms: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     raw: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -171,3 +175,18 @@ class FxRate(Base):
     per_euro: Mapped[str] = mapped_column(String(32))  # a Decimal, exactly as published
     day: Mapped[date] = mapped_column(Date)
     fetched_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ProductTitle(Base):
+    """A product title in a shopper's language, translated once per version of the original."""
+
+    __tablename__ = "product_titles"
+
+    product_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)  # "en", "ru", ...
+    title: Mapped[str] = mapped_column(Text)
+    original: Mapped[str] = mapped_column(Text)  # the title translated (retranslate on change)
+    provider: Mapped[str] = mapped_column(String(32))  # "deepl", ...
+    translated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -31,8 +31,9 @@ def stop_event_on_signals() -> asyncio.Event:
 
 
 def schedule_sync(tg: ShopbotApplication, deps: Deps) -> None:
-    """Run SYNC_SOURCES every SYNC_INTERVAL_MINUTES and refresh exchange rates every few
-    hours; leases keep each to one process."""
+    """Run SYNC_SOURCES every SYNC_INTERVAL_MINUTES, translate new product titles as often
+    (with DEEPL_AUTH_KEY) and refresh exchange rates every few hours; leases keep each to one
+    process."""
     if tg.job_queue is None:
         return
 
@@ -40,13 +41,19 @@ def schedule_sync(tg: ShopbotApplication, deps: Deps) -> None:
         await syncing.scheduled_rates(deps)
 
     tg.job_queue.run_repeating(rates, interval=syncing.RATES_HOURS * 3600, first=60, name="fx")
+    interval = deps.settings.sync_interval_minutes * 60
+    if deps.provider_env.get("DEEPL_AUTH_KEY"):
+
+        async def titles(context: object) -> None:
+            await syncing.scheduled_titles(deps)
+
+        tg.job_queue.run_repeating(titles, interval=interval, first=300, name="titles")
     if not deps.settings.sync_sources:
         return
 
     async def job(context: object) -> None:
         await syncing.scheduled(deps)
 
-    interval = deps.settings.sync_interval_minutes * 60
     tg.job_queue.run_repeating(job, interval=interval, first=30, name="sync")
     log.info("syncing %s every %d min", ", ".join(deps.settings.sync_sources), interval // 60)
 

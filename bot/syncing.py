@@ -5,16 +5,20 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
 from bot.deps import Deps
 from bot.models import SyncRun
-from bot.services import fx, leases, sync
+from bot.services import fx, leases, sync, titles
 from bot.services.sources import make_source
 from integrations.errors import IntegrationError
 from integrations.fx.ecb import EcbRates
+from integrations.translate import deepl
+from integrations.translate.deepl import DeepL
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +94,44 @@ async def refresh_rates(deps: Deps) -> int:
 
 async def scheduled_rates(deps: Deps) -> None:
     """Refresh rates unless another process just did; failures wait for the next run."""
+    ttl = timedelta(hours=RATES_HOURS)
+    await _once_per_lease(deps, "fx", ttl, refresh_rates(deps), "exchange rates not refreshed")
+
+
+async def _once_per_lease(
+    deps: Deps, lease: str, ttl: timedelta, work: Coroutine[Any, Any, object], failed: str
+) -> None:
+    """Run `work` if this process gets the lease; a provider failure is logged, not raised."""
     async with deps.sessions.begin() as session:
-        mine = await leases.acquire(session, "fx", HOLDER, timedelta(hours=RATES_HOURS))
+        mine = await leases.acquire(session, lease, HOLDER, ttl)
     if not mine:
+        work.close()  # never started
         return
     try:
-        await refresh_rates(deps)
+        await work
     except IntegrationError as exc:
-        log.warning("exchange rates not refreshed: %s", exc)
+        log.warning("%s: %s", failed, exc)
+
+
+async def translate_titles(
+    deps: Deps,
+    languages: Sequence[str] | None = None,
+    *,
+    limit: int | None = None,
+    progress: Callable[[str, int], Awaitable[None] | None] | None = None,
+) -> titles.Report:
+    """Translate the titles still lacking a translation (see services/titles.py). Raises
+    NotConfigured without DEEPL_AUTH_KEY, and what the provider raised."""
+    translator = DeepL(deps.provider_env, deps.http)
+    languages = languages or deps.settings.translate_languages
+    report = await titles.translate_pending(
+        deps.sessions, translator, deepl.NAME, languages, limit=limit, progress=progress
+    )
+    log.info("%s", report.summary())
+    return report
+
+
+async def scheduled_titles(deps: Deps) -> None:
+    """Translate new titles unless another process is at it; failures wait for the next run."""
+    ttl = timedelta(minutes=deps.settings.sync_interval_minutes)
+    await _once_per_lease(deps, "titles", ttl, translate_titles(deps), "titles not translated")

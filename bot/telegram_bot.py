@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import ExtBot
 
@@ -26,6 +26,7 @@ class ShopBot(ExtBot[Any]):
         reply_to: int | None = None,
         thread_id: int | None = None,
         keyboard: InlineKeyboardMarkup | dict[str, Any] | None = None,
+        preview: LinkPreviewOptions | None = None,
     ) -> int:
         """Send `text` in HTML parse mode, quoting message `reply_to` if it is still there;
         returns the sent message's id.
@@ -39,6 +40,8 @@ class ShopBot(ExtBot[Any]):
             data["message_thread_id"] = thread_id
         if keyboard is not None:
             data["reply_markup"] = keyboard
+        if preview is not None:
+            data["link_preview_options"] = preview
         # Bot._post: the one call send_message makes before parsing; PTB is pinned to <23.
         result = await self._post("sendMessage", data)
         return int(result["message_id"])

@@ -15,7 +15,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import fallback, inline, language, links, search, settings, start
+from handlers import fallback, inline, language, links, search, search_view, settings, start
 from handlers.errors import on_error
 from handlers.middleware import load_user
 
@@ -32,7 +32,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("search", search.search_text))
     app.add_handler(CallbackQueryHandler(language.choose_language, pattern=language.PATTERN))
     app.add_handler(CallbackQueryHandler(settings.settings_button, pattern=settings.PATTERN))
-    app.add_handler(CallbackQueryHandler(search.results_button, pattern=search.RESULTS))
+    app.add_handler(CallbackQueryHandler(search.results_button, pattern=search_view.RESULTS))
+    app.add_handler(CallbackQueryHandler(search.filter_button, pattern=search_view.FILTER_MENU))
     app.add_handler(CallbackQueryHandler(search.product_button, pattern=search.PRODUCT))
     app.add_handler(CallbackQueryHandler(search.sku_button, pattern=search.SKU))
     app.add_handler(InlineQueryHandler(inline.inline_search))

@@ -46,11 +46,13 @@ def product_card(
     target: str | None = None,
     rates: Table | None = None,
     now: datetime | None = None,
+    translated: str | None = None,
 ) -> Card:
     """Title, price (range), promotion, variants and stock of `product`, in the user's locale.
 
     With `product_id`, the SKUs become buttons (`sk:<id>:<index>`); `selected` shows one SKU's
-    own price and stock.
+    own price and stock. Under the original title: `translated` (the stored translation into
+    the user's language), else the dictionary's gloss.
     """
     now = now or utcnow()
     _ = t.gettext
@@ -58,7 +60,7 @@ def product_card(
     if len(title) > TITLE_LIMIT:
         title = title[: TITLE_LIMIT - 1] + "…"
     lines = [f"<b>{escape(title)}</b>"]
-    rendered = gloss(title, t.locale.split("_")[0])
+    rendered = translated or gloss(title, t.locale.split("_")[0])
     if rendered:
         lines.append(f"<i>{escape(rendered)}</i>")
     lines.append(escape(marketplace_title))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.ext import Application, CallbackContext
 
 from bot.deps import Deps
@@ -49,6 +49,8 @@ class BotContext(CallbackContext[ShopBot, dict[Any, Any], dict[Any, Any], dict[A
         message: Message,
         html: str,
         keyboard: InlineKeyboardMarkup | dict[str, Any] | None = None,
+        *,
+        preview: LinkPreviewOptions | None = None,
     ) -> None:
         """Answer `message` with `html` (HTML parse mode), quoting it, in its chat and topic."""
         await self.bot.send_html(
@@ -57,6 +59,7 @@ class BotContext(CallbackContext[ShopBot, dict[Any, Any], dict[Any, Any], dict[A
             reply_to=message.message_id,
             thread_id=message.message_thread_id if message.is_topic_message else None,
             keyboard=keyboard,
+            preview=preview,
         )
 
 

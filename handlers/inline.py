@@ -49,7 +49,9 @@ async def inline_search(update: Update, context: BotContext) -> None:
         results.append(
             InlineQueryResultArticle(
                 id=str(hit.id),
-                title=(gloss(hit.title, locale.split("_")[0]) or hit.title)[:100],
+                title=(
+                    found.titles.get(hit.id) or gloss(hit.title, locale.split("_")[0]) or hit.title
+                )[:100],
                 description=price,
                 thumbnail_url=hit.image_url,
                 input_message_content=InputTextMessageContent(card, parse_mode=ParseMode.HTML),

@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.i18n import N_, translator
 from bot.search.gloss import gloss
-from bot.services import catalog, fx, links, users
+from bot.services import catalog, fx, links, titles, users
 from bot.services import search as catalog_search
-from bot.services.search import Filters, Results, Sort
+from bot.services.search import Hit, Results, Sort
+from handlers import search_filters
 from handlers.cards import product_card, send_card
 from handlers.context import BotContext
 from handlers.keyboards import button
 from handlers.money import price_text, rates_note
+from handlers.search_view import View
+from integrations.types import Product
 
 PAGE_SIZE = 5
 TITLE_CHARS = 70
-RESULTS = r"^sr:(?P<page>\d{1,3}):(?P<sort>[rpdn]):(?P<stock>[01])$"
 PRODUCT = r"^pv:(?P<id>\d{1,15})$"
 SKU = r"^sk:(?P<id>\d{1,15}):(?P<index>\d{1,3})$"
 SORT_LABELS = {
@@ -37,28 +46,61 @@ async def search_text(update: Update, context: BotContext) -> None:
     assert message is not None and message.text is not None
     query = _query_of(message.text)
     if not query:
-        await message.reply_text(
-            context.h("What are you looking for? Send a few words, like “phone case” or “手机壳”.")
+        await context.reply(
+            message,
+            context.h("What are you looking for? Send a few words, like “phone case” or “手机壳”."),
         )
         return
-    await _show(message, context, query, 0, Sort.RELEVANCE, in_stock=False, edit=False)
+    await _show(message, context, query, View(), edit=False)
 
 
 async def results_button(update: Update, context: BotContext) -> None:
-    """Turn a page, change the order or the stock filter of earlier results."""
-    query = update.callback_query
-    assert query is not None and context.match is not None
-    origin = query.message.reply_to_message if isinstance(query.message, Message) else None
-    if origin is None or not origin.text or not _query_of(origin.text):
-        await query.answer(context._("This button is no longer valid."))
+    """Turn a page, change the order or a filter of earlier results."""
+    found = await _pressed(update, context)
+    if found is None:
         return
-    await query.answer()
-    sort, page = Sort(context.match["sort"]), int(context.match["page"])
-    assert isinstance(query.message, Message)
-    await _show(
-        query.message, context, _query_of(origin.text), page, sort,
-        in_stock=context.match["stock"] == "1", edit=True,
-    )  # fmt: skip
+    message, query, view = found
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await _show(message, context, query, view, edit=True)
+
+
+async def filter_button(update: Update, context: BotContext) -> None:
+    """Offer the price ranges or the stores to narrow earlier results to."""
+    found = await _pressed(update, context)
+    if found is None:
+        return
+    message, query, view = found
+    assert context.match is not None and update.callback_query is not None
+    rates = await cached_rates(context)
+    if context.match["what"] == "p":
+        keyboard = search_filters.price_menu(context, view, _target(context), rates)
+    else:
+        everywhere = await _results(context, query, view.with_(store=None, page=0))
+        keyboard = search_filters.store_menu(context, view, everywhere)
+    await update.callback_query.answer()
+    try:
+        await message.edit_reply_markup(reply_markup=keyboard)
+    except BadRequest as exc:  # pressed twice
+        if "not modified" not in str(exc):
+            raise
+
+
+async def _pressed(update: Update, context: BotContext) -> tuple[Message, str, View] | None:
+    """The results message, its query and the view a button asks for; None (answered
+    politely) when the button no longer makes sense."""
+    press = update.callback_query
+    assert press is not None and context.match is not None
+    message = press.message if isinstance(press.message, Message) else None
+    origin = message.reply_to_message if message is not None else None
+    view = View.of(context.match)
+    if message is None or origin is None or not origin.text or view is None:
+        await press.answer(context._("This button is no longer valid."))
+        return None
+    query = _query_of(origin.text)
+    if not query:
+        await press.answer(context._("This button is no longer valid."))
+        return None
+    return message, query, view
 
 
 def _query_of(text: str) -> str:
@@ -67,74 +109,93 @@ def _query_of(text: str) -> str:
     return text.strip()[:200]
 
 
-async def _show(
-    message: Message,
-    context: BotContext,
-    query: str,
-    page: int,
-    sort: Sort,
-    *,
-    in_stock: bool,
-    edit: bool,
-) -> None:
+async def _results(context: BotContext, query: str, view: View) -> Results:
+    """The ranked matches for `query` under the view's order and filters (cached briefly)."""
     language = context.t.locale.split("_")[0]
     deps = context.deps
+    filters = view.filters()
 
     async def run_search() -> Results:
         async with deps.sessions() as session:
             return await catalog_search.search(
-                session, query, language=language, filters=Filters(in_stock_only=in_stock),
-                sort=sort,
-            )  # fmt: skip
+                session, query, language=language, filters=filters, sort=view.sort
+            )
 
-    key = ("search", query, language, in_stock, sort)
-    results = await deps.answers.get_or_make(key, run_search)
+    key = ("search", query, language, filters, view.sort)
+    return await deps.answers.get_or_make(key, run_search)
+
+
+async def _show(
+    message: Message, context: BotContext, query: str, view: View, *, edit: bool
+) -> None:
+    results = await _results(context, query, view)
     rates = await cached_rates(context)
     if not results.hits:
-        text = nothing_found(context, query, in_stock)
+        text = nothing_found(context, query, view)
+        # with filters on, a way back to everything
+        keyboard = search_filters.clear_keyboard(context, view) if view.filtered else None
         if edit:
-            await message.edit_text(text, parse_mode=ParseMode.HTML)
+            await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
         else:
-            await context.reply(message, text)
+            await context.reply(message, text, keyboard)
         return
-    page = min(page, results.pages(PAGE_SIZE) - 1)
-    text, keyboard, sendable = _page_view(context, query, results, page, sort, in_stock, rates)
+    view = view.with_(page=min(view.page, results.pages(PAGE_SIZE) - 1))
+    page = _page_view(context, query, results, view, rates)
     if edit:
         try:
-            await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+            await message.edit_text(
+                page.text, parse_mode=ParseMode.HTML, reply_markup=page.keyboard,
+                link_preview_options=page.preview,
+            )  # fmt: skip
         except BadRequest as exc:  # the same page again: nothing to change
             if "not modified" not in str(exc):
                 raise
     else:
-        await context.reply(message, text, sendable)
+        await context.reply(message, page.text, page.sendable, preview=page.preview)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    text: str
+    keyboard: InlineKeyboardMarkup
+    sendable: dict[str, Any]  # the keyboard as sent, serialized once
+    preview: LinkPreviewOptions  # the page's thumbnail: its first product's picture, or none
 
 
 def _page_view(
-    context: BotContext,
-    query: str,
-    results: Results,
-    page: int,
-    sort: Sort,
-    in_stock: bool,
-    rates: fx.Table | None,
-) -> tuple[str, InlineKeyboardMarkup, dict[str, Any]]:
-    """A results page as text and buttons (also as the dict sent), remembered while the results
-    and rates it was made from are the cached ones: formatting prices and serializing buttons
-    are most of a popular search's cost."""
+    context: BotContext, query: str, results: Results, view: View, rates: fx.Table | None
+) -> Page:
+    """A results page, remembered while the results and rates it was made from are the cached
+    ones: formatting prices and serializing buttons are most of a popular search's cost."""
     target = _target(context)
-    key = ("page", query, context.t.locale, target, in_stock, sort, page)
+    key = ("page", query, context.t.locale, target, view)
     made = context.deps.answers.get(key)
     if made is not None and made[0] is results and made[1] is rates:
         return made[2]
-    text = render(context, query, results, page, rates)
-    keyboard = results_keyboard(context, results, page, sort, in_stock)
-    view = (text, keyboard, keyboard.to_dict())
-    context.deps.answers.put(key, (results, rates, view))
-    return view
+    keyboard = results_keyboard(context, results, view)
+    page = Page(
+        render(context, query, results, view, rates),
+        keyboard,
+        keyboard.to_dict(),
+        thumbnail(results.page(view.page, PAGE_SIZE)),
+    )
+    context.deps.answers.put(key, (results, rates, page))
+    return page
 
 
-def nothing_found(context: BotContext, query: str, in_stock: bool) -> str:
-    if in_stock:
+def thumbnail(hits: list[Hit]) -> LinkPreviewOptions:
+    """A small preview of the page's first product picture above the list (Telegram fetches
+    and shows it); no preview at all when the page has no picture."""
+    url = next((h.image_url for h in hits if h.image_url), None)
+    if url is None or not url.startswith(("http://", "https://")):
+        return LinkPreviewOptions(is_disabled=True)
+    return LinkPreviewOptions(url=url, prefer_small_media=True, show_above_text=True)
+
+
+def nothing_found(context: BotContext, query: str, view: View) -> str:
+    if view.filtered:
+        return context.h("Nothing matches “{query}” with these filters.", query=query[:80])
+    if view.in_stock:
         return context.h("Nothing in stock matches “{query}”.", query=query[:80])
     return context.h(
         "Nothing found for “{query}”. Try fewer or other words, in your language, in English "
@@ -144,10 +205,14 @@ def nothing_found(context: BotContext, query: str, in_stock: bool) -> str:
 
 
 def render(
-    context: BotContext, query: str, results: Results, page: int, rates: fx.Table | None = None
+    context: BotContext,
+    query: str,
+    results: Results,
+    view: View,
+    rates: fx.Table | None = None,
 ) -> str:
     t = context.t
-    target = users.currency_of(context.account, context.deps.settings.default_currency)
+    target = _target(context)
     head = context.hn(
         "{n} product found for “{query}”", "{n} products found for “{query}”",
         len(results.hits), query=query[:80],
@@ -155,10 +220,13 @@ def render(
     if results.capped:
         head = context.h("Best {n} matches for “{query}”", n=len(results.hits), query=query[:80])
     lines = [f"<b>{head}</b>"]
-    first = page * PAGE_SIZE
+    if view.filtered:
+        lines.append(escape(search_filters.describe(context, view, target, rates)))
+    first = view.page * PAGE_SIZE
     language = t.locale.split("_")[0]
-    for number, hit in enumerate(results.page(page, PAGE_SIZE), start=first + 1):
-        title = gloss(hit.title, language) or hit.title  # the original is on the card
+    for number, hit in enumerate(results.page(view.page, PAGE_SIZE), start=first + 1):
+        # the stored translation, else the dictionary's gloss; the original is on the card
+        title = results.titles.get(hit.id) or gloss(hit.title, language) or hit.title
         if len(title) > TITLE_CHARS:
             title = title[: TITLE_CHARS - 1] + "…"
         price = ""
@@ -170,34 +238,31 @@ def render(
     pages = results.pages(PAGE_SIZE)
     if pages > 1:
         lines.append("")
-        lines.append(context.h("Page {page} of {pages}", page=page + 1, pages=pages))
+        lines.append(context.h("Page {page} of {pages}", page=view.page + 1, pages=pages))
     note = rates_note(t, rates, target, results.hits[0].currency or target)
     if note:
         lines.append(escape(note))
     return "\n".join(lines)
 
 
-def results_keyboard(
-    context: BotContext, results: Results, page: int, sort: Sort, in_stock: bool
-) -> InlineKeyboardMarkup:
+def results_keyboard(context: BotContext, results: Results, view: View) -> InlineKeyboardMarkup:
     _ = context._
-    first = page * PAGE_SIZE
-    hits = results.page(page, PAGE_SIZE)
+    first = view.page * PAGE_SIZE
+    hits = results.page(view.page, PAGE_SIZE)
     numbers = [button(str(first + i + 1), "pv", hit.id) for i, hit in enumerate(hits)]
-    stock = "1" if in_stock else "0"
     nav: list[InlineKeyboardButton] = []
-    if page > 0:
-        nav.append(button("‹", "sr", page - 1, sort, stock))
-    if page < results.pages(PAGE_SIZE) - 1:
-        nav.append(button("›", "sr", page + 1, sort, stock))
+    if view.page > 0:
+        nav.append(InlineKeyboardButton("‹", callback_data=view.with_(page=view.page - 1).data()))
+    if view.page < results.pages(PAGE_SIZE) - 1:
+        nav.append(InlineKeyboardButton("›", callback_data=view.with_(page=view.page + 1).data()))
     sorts = [
-        button(("✓ " if s is sort else "") + _(label), "sr", 0, s, stock)
+        InlineKeyboardButton(
+            ("✓ " if s is view.sort else "") + _(label),
+            callback_data=view.with_(sort=s, page=0).data(),
+        )
         for s, label in SORT_LABELS.items()
     ]
-    toggle = button(
-        ("✓ " if in_stock else "") + _("In stock only"), "sr", 0, sort, "0" if in_stock else "1"
-    )
-    return InlineKeyboardMarkup([numbers, nav, sorts, [toggle]])
+    return InlineKeyboardMarkup([numbers, nav, sorts, search_filters.filter_row(context, view)])
 
 
 async def product_button(update: Update, context: BotContext) -> None:
@@ -220,14 +285,13 @@ async def open_product_link(update: Update, context: BotContext, payload: str) -
 async def show_product(message: Message | None, context: BotContext, product_id: int) -> bool:
     if message is None:
         return False
-    async with context.deps.sessions() as session:
-        product = await catalog.load(session, product_id)
+    product, translated = await _product(context, product_id)
     rates = await cached_rates(context)
     if product is None or not product.skus:
         return False
     card = product_card(
         product, translator(context.t.locale), links.title_of(product.marketplace),
-        product_id=product_id, target=_target(context), rates=rates,
+        product_id=product_id, target=_target(context), rates=rates, translated=translated,
     )  # fmt: skip
     await send_card(message, card)
     return True
@@ -238,8 +302,7 @@ async def sku_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and context.match is not None
     product_id, index = int(context.match["id"]), int(context.match["index"])
-    async with context.deps.sessions() as session:
-        product = await catalog.load(session, product_id)
+    product, translated = await _product(context, product_id)
     rates = await cached_rates(context)
     message = query.message if isinstance(query.message, Message) else None
     if product is None or message is None or index >= len(product.skus):
@@ -248,6 +311,7 @@ async def sku_button(update: Update, context: BotContext) -> None:
     card = product_card(
         product, context.t, links.title_of(product.marketplace),
         product_id=product_id, selected=index, target=_target(context), rates=rates,
+        translated=translated,
     )  # fmt: skip
     await query.answer()
     try:
@@ -262,6 +326,15 @@ async def sku_button(update: Update, context: BotContext) -> None:
     except BadRequest as exc:  # the variant already shown was pressed again
         if "not modified" not in str(exc):
             raise
+
+
+async def _product(context: BotContext, product_id: int) -> tuple[Product | None, str | None]:
+    """A stored product and its title's stored translation into the user's language."""
+    language = context.t.locale.split("_")[0]
+    async with context.deps.sessions() as session:
+        product = await catalog.load(session, product_id)
+        found = await titles.titles(session, [product_id], language) if product else {}
+    return product, found.get(product_id)
 
 
 def _target(context: BotContext) -> str:

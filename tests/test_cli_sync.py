@@ -84,3 +84,11 @@ async def test_scheduled_sync_runs_in_one_process_only(
     assert report.created == 1
     monkeypatch.setattr(syncing, "HOLDER", "other-host:1")
     assert await syncing.scheduled(deps) == []  # the first process still holds the lease
+
+
+def test_translate_without_a_key_says_what_to_set(settings: Settings) -> None:
+    proc = shopbot(settings, "translate", "en")
+    assert proc.returncode == 1
+    assert "DEEPL_AUTH_KEY" in proc.stderr and "Traceback" not in proc.stderr
+    bad = shopbot(settings, "translate", "--limit", "x")
+    assert bad.returncode == 2 and "invalid int value" in bad.stderr

@@ -147,6 +147,7 @@ class ChatMethods(BotApiState):
             formatted.entities,
             p.text("text") or "",
         )
+        message.link_preview = _link_preview(p)
         self._store(message)
         return self.message_json(message)
 
@@ -183,10 +184,12 @@ class ChatMethods(BotApiState):
             return True
         if message.photo_file_id is not None:
             raise bad_request("there is no text in the message to edit")
-        if (formatted.text, formatted.entities, markup) == (
+        preview = _link_preview(p)
+        if (formatted.text, formatted.entities, markup, preview) == (
             message.text,
             message.entities,
             message.reply_markup,
+            message.link_preview,
         ):
             raise ApiError(400, NOT_MODIFIED)
         message.text, message.entities, message.html = (
@@ -194,6 +197,7 @@ class ChatMethods(BotApiState):
             formatted.entities,
             p.text("text") or "",
         )
+        message.link_preview = preview
         message.set_markup(markup)
         return self._edited(message)
 
@@ -352,3 +356,13 @@ class ChatMethods(BotApiState):
         if data is not None:
             info["file_size"] = len(data)
         return info
+
+
+def _link_preview(p: Params) -> JsonDict | None:
+    """link_preview_options: an object whose url, if any, is a string (as Telegram checks)."""
+    options = p.get("link_preview_options")
+    if options is None:
+        return None
+    if not isinstance(options, dict) or not isinstance(options.get("url", ""), str):
+        raise bad_request("can't parse link preview options")
+    return options

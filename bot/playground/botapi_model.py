@@ -86,6 +86,7 @@ class SentMessage:
     buttons: list[list[Button]] = field(default_factory=list)
     reply_keyboard: list[list[str]] | None = None
     reply_to_message_id: int | None = None
+    link_preview: JsonDict | None = None  # link_preview_options as sent
     deleted: bool = False
     edits: int = 0
     edit_date: int | None = None

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.models import Product
 from bot.search import tokens
 from bot.search.expand import expand
+from bot.services.titles import titles
 
 FTS = table("products_fts", column("rowid"))
 CANDIDATES = 200  # ranked in Python: ~12 µs each (bench/search.py)
@@ -64,6 +65,7 @@ class Hit:
 class Results:
     hits: list[Hit] = field(default_factory=list)
     capped: bool = False  # more matched than were ranked
+    titles: dict[int, str] = field(default_factory=dict)  # stored translations, by product id
 
     def page(self, number: int, size: int) -> list[Hit]:
         return self.hits[number * size : (number + 1) * size]
@@ -151,7 +153,8 @@ async def search(
         scores = [_score(f" {row[-1]} ", wanted, hit) for row, hit in zip(rows, hits, strict=True)]
         order = sorted(range(len(hits)), key=lambda i: (-scores[i], -hits[i].id))
         hits = [hits[i] for i in order]
-    return Results(hits, capped=len(rows) >= CANDIDATES)
+    translated = {} if language == "zh" else await titles(session, [h.id for h in hits], language)
+    return Results(hits, capped=len(rows) >= CANDIDATES, titles=translated)
 
 
 def _score(terms: str, wanted: list[str], hit: Hit) -> float:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.deps import Deps
 from bot.models import Product as ProductRow
-from bot.services import catalog, search
+from bot.services import catalog, search, titles
 from integrations.types import Availability, Offer, Product, Sku
 from tests.e2e.harness import Shopper
 
@@ -180,3 +180,35 @@ async def test_results_flag_promotions(
     sale = [line for line in results.text.splitlines() if "49.00" in line]
     assert sale and "🔥" in sale[0]
     assert all("🔥" not in line for line in results.text.splitlines() if "59.00" in line)
+
+
+async def test_stored_translations_are_shown_and_searchable(
+    shopper: Callable[..., Shopper], deps: Deps, catalog_rows: dict[str, int]
+) -> None:
+    cup = catalog_rows["4"]
+    assert await found(deps, "flask", language="en") == []  # not in the dictionary
+    async with deps.sessions.begin() as s:
+        await titles.store(s, "en", "deepl", [(cup, TITLES[3][1], "Stainless steel flask, large")])
+    assert await found(deps, "flask", language="en") == ["4"]
+    assert await found(deps, "FLASK stainless", language="en") == ["4"]
+    ann = shopper("en")
+    (results,) = await ann.send("flask")
+    assert "1. Stainless steel flask, large" in results.text
+    await ann.press("1")
+    card = ann.last.caption or ann.last.text
+    assert card.splitlines()[:2] == [TITLES[3][1], "Stainless steel flask, large"]
+    (ru,) = await shopper("ru").send("保温杯")  # no Russian translation: the dictionary's gloss
+    assert "Stainless steel flask" not in ru.text
+
+
+async def test_a_changed_title_drops_its_translation(
+    deps: Deps, catalog_rows: dict[str, int]
+) -> None:
+    cup = catalog_rows["4"]
+    async with deps.sessions.begin() as s:
+        await titles.store(s, "en", "deepl", [(cup, TITLES[3][1], "Steel flask")])
+    async with deps.sessions.begin() as s:
+        await catalog.upsert(s, [product("4", "不锈钢保温杯 新款", "59.00", Availability.IN_STOCK)])
+    async with deps.sessions() as s:
+        assert await titles.titles(s, [cup], "en") == {}
+        assert (cup, "不锈钢保温杯 新款") in await titles.pending(s, "en", 10)  # to do again
