@@ -17,6 +17,7 @@ import aiohttp
 from integrations.errors import (
     CircuitOpen,
     NetworkError,
+    Rejected,
     ServerError,
     Timeout,
     Unavailable,
@@ -107,6 +108,11 @@ class Breaker:
         if self.trial or self.failures >= policy.breaker_failures:
             self.opened_at, self.trial = now, False
 
+    def abandon(self) -> None:
+        """A call ended without a verdict (cancelled, or a bug in reading the answer): if it was
+        the trial, the next call after the cooldown is one; it must not stay half-open."""
+        self.trial = False
+
 
 @dataclass
 class _ProviderState:
@@ -189,6 +195,9 @@ class HttpClient:
                     state.breaker.success()  # the provider answered; the request was wrong
                     raise _status_error(response, provider)
                 result = parse(response)
+            except Rejected:  # the provider answered (a refusal, maybe in the body)
+                state.breaker.success()
+                raise
             except Unavailable as exc:
                 state.breaker.failure(policy, self.clock())
                 delay = self._delay(policy, attempt, exc)
@@ -198,6 +207,9 @@ class HttpClient:
                 attempt += 1
                 await self.sleep(delay)
                 continue
+            except BaseException:
+                state.breaker.abandon()
+                raise
             state.breaker.success()
             return result
 

@@ -150,3 +150,34 @@ async def test_rate_limit_paces_requests(server: tuple[str, list[str]]) -> None:
     # two free (the burst), then one every half second
     assert sum(clock.sleeps) == pytest.approx(2.0)
     await http.close()
+
+
+async def test_a_trial_that_ends_without_a_verdict_does_not_jam_the_breaker(
+    server: tuple[str, list[str]],
+) -> None:
+    url, plan = server
+    clock = Clock()
+    http = client(clock, retries=0, breaker_failures=1, breaker_cooldown=30)
+
+    def refused_in_body(response: Response) -> object:
+        raise NotFound("no such item (said in a 200)", provider="p")
+
+    async def open_breaker() -> None:
+        plan.append("500")
+        with pytest.raises(ServerError):
+            await http.call("p", "GET", url, parse=as_json)
+        clock.now += 31  # the next call is the trial
+
+    await open_breaker()
+    with pytest.raises(NotFound):  # the trial's answer is a refusal: the provider is up
+        await http.call("p", "GET", url, parse=refused_in_body)
+    assert not http.breaker_open("p")
+    await open_breaker()
+    plan.append("slow")
+    trial = asyncio.ensure_future(http.call("p", "GET", url, parse=as_json))
+    await asyncio.sleep(0.1)
+    trial.cancel()  # shutting down mid-trial
+    with pytest.raises(asyncio.CancelledError):
+        await trial
+    assert await http.call("p", "GET", url, parse=as_json) == {"ok": True}  # a new trial
+    await http.close()
