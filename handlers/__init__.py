@@ -15,7 +15,17 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import fallback, inline, language, links, search, search_view, settings, start
+from handlers import (
+    categories,
+    fallback,
+    inline,
+    language,
+    links,
+    search,
+    search_view,
+    settings,
+    start,
+)
 from handlers.errors import on_error
 from handlers.middleware import load_user
 
@@ -30,6 +40,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("language", language.language_command))
     app.add_handler(CommandHandler("settings", settings.settings_command))
     app.add_handler(CommandHandler("search", search.search_text))
+    app.add_handler(CommandHandler("categories", categories.categories_command))
+    app.add_handler(CallbackQueryHandler(categories.category_button, pattern=categories.PATTERN))
     app.add_handler(CallbackQueryHandler(language.choose_language, pattern=language.PATTERN))
     app.add_handler(CallbackQueryHandler(settings.settings_button, pattern=settings.PATTERN))
     app.add_handler(CallbackQueryHandler(search.results_button, pattern=search_view.RESULTS))

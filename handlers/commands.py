@@ -11,6 +11,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("Welcome and what I can do")),
     ("help", N_("How to use the bot")),
     ("search", N_("Search the catalog")),
+    ("categories", N_("Browse the catalog by category")),
     ("language", N_("Change the language")),
     ("settings", N_("Currency and destination country")),
 )

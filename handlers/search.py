@@ -18,7 +18,7 @@ from telegram.error import BadRequest
 
 from bot.i18n import N_, translator
 from bot.search.gloss import gloss
-from bot.services import catalog, fx, links, titles, users
+from bot.services import catalog, categories, fx, links, titles, users
 from bot.services import search as catalog_search
 from bot.services.search import Hit, Results, Sort
 from handlers import search_filters
@@ -59,9 +59,9 @@ async def results_button(update: Update, context: BotContext) -> None:
     found = await _pressed(update, context)
     if found is None:
         return
-    message, query, view = found
+    message, query, view, category = found
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await _show(message, context, query, view, edit=True)
+    await _show(message, context, query, view, edit=True, category=category)
 
 
 async def filter_button(update: Update, context: BotContext) -> None:
@@ -69,13 +69,13 @@ async def filter_button(update: Update, context: BotContext) -> None:
     found = await _pressed(update, context)
     if found is None:
         return
-    message, query, view = found
+    message, query, view, category = found
     assert context.match is not None and update.callback_query is not None
     rates = await cached_rates(context)
     if context.match["what"] == "p":
         keyboard = search_filters.price_menu(context, view, _target(context), rates)
     else:
-        everywhere = await _results(context, query, view.with_(store=None, page=0))
+        everywhere = await _results(context, query, view.with_(store=None, page=0), category)
         keyboard = search_filters.store_menu(context, view, everywhere)
     await update.callback_query.answer()
     try:
@@ -85,22 +85,25 @@ async def filter_button(update: Update, context: BotContext) -> None:
             raise
 
 
-async def _pressed(update: Update, context: BotContext) -> tuple[Message, str, View] | None:
-    """The results message, its query and the view a button asks for; None (answered
-    politely) when the button no longer makes sense."""
+async def _pressed(
+    update: Update, context: BotContext
+) -> tuple[Message, str, View, str | None] | None:
+    """The results message, its query, the view a button asks for and the category browsed;
+    None (answered politely) when the button no longer makes sense."""
     press = update.callback_query
     assert press is not None and context.match is not None
     message = press.message if isinstance(press.message, Message) else None
-    origin = message.reply_to_message if message is not None else None
     view = View.of(context.match)
-    if message is None or origin is None or not origin.text or view is None:
+    query, category = "", None
+    if message is not None and view is not None and view.category:
+        node = (await category_tree(context)).find(view.category)
+        category = node.path if node is not None else None
+    elif message is not None and message.reply_to_message is not None:
+        query = _query_of(message.reply_to_message.text or "")
+    if message is None or view is None or not (query or category):
         await press.answer(context._("This button is no longer valid."))
         return None
-    query = _query_of(origin.text)
-    if not query:
-        await press.answer(context._("This button is no longer valid."))
-        return None
-    return message, query, view
+    return message, query, view, category
 
 
 def _query_of(text: str) -> str:
@@ -109,11 +112,14 @@ def _query_of(text: str) -> str:
     return text.strip()[:200]
 
 
-async def _results(context: BotContext, query: str, view: View) -> Results:
-    """The ranked matches for `query` under the view's order and filters (cached briefly)."""
+async def _results(
+    context: BotContext, query: str, view: View, category: str | None = None
+) -> Results:
+    """The ranked matches for `query` (or the products of `category`) under the view's order
+    and filters (cached briefly)."""
     language = context.t.locale.split("_")[0]
     deps = context.deps
-    filters = view.filters()
+    filters = view.filters(category)
 
     async def run_search() -> Results:
         async with deps.sessions() as session:
@@ -126,10 +132,19 @@ async def _results(context: BotContext, query: str, view: View) -> Results:
 
 
 async def _show(
-    message: Message, context: BotContext, query: str, view: View, *, edit: bool
+    message: Message,
+    context: BotContext,
+    query: str,
+    view: View,
+    *,
+    edit: bool,
+    category: str | None = None,
 ) -> None:
-    results = await _results(context, query, view)
+    """Send (or edit `message` into) a page of results for `query` or `category`."""
+    results = await _results(context, query, view, category)
     rates = await cached_rates(context)
+    if category is not None:
+        query = category_label(context, category)  # what the headings quote
     if not results.hits:
         text = nothing_found(context, query, view)
         # with filters on, a way back to everything
@@ -339,6 +354,29 @@ async def _product(context: BotContext, product_id: int) -> tuple[Product | None
 
 def _target(context: BotContext) -> str:
     return users.currency_of(context.account, context.deps.settings.default_currency)
+
+
+async def category_tree(context: BotContext) -> categories.Tree:
+    """The catalog's categories, counted at most every few seconds per process."""
+    deps = context.deps
+
+    async def read() -> categories.Tree:
+        async with deps.sessions() as session:
+            return await categories.tree(session)
+
+    return await deps.answers.get_or_make("categories", read)
+
+
+async def show_category(message: Message, context: BotContext, node: categories.Node) -> None:
+    """Turn the category menu `message` into the first page of the category's products."""
+    await _show(message, context, "", View(category=node.key), edit=True, category=node.path)
+
+
+def category_label(context: BotContext, path: str) -> str:
+    """`Dresses (连衣裙)`: the last level in the user's language beside the original."""
+    name = path.rpartition(" > ")[2]
+    theirs = gloss(name, context.t.locale.split("_")[0])
+    return f"{theirs} ({name})" if theirs and theirs != name else name
 
 
 async def cached_rates(context: BotContext) -> fx.Table | None:

@@ -3,10 +3,13 @@
 The query itself is not in the buttons: it is the text of the message the results reply to, so
 a button stays valid as long as that message exists and never needs server-side state.
 
-    sr:<page>:<sort>:<stock>:<store>:<price>     show results (store "-" = any, price 0 = any)
-    sf:<what>:<page>:<sort>:<stock>:<store>:<price>   open the price (p) or store (m) choices
+    sr:<page>:<sort>:<stock>:<store>:<price>[:<category>]   show results (store "-" = any,
+                                                             price 0 = any)
+    sf:<what>:<page>:<sort>:<stock>:<store>:<price>[:<category>]   open the price (p) or
+                                                             store (m) choices
 
-Older buttons without the last two fields still work (no store or price filter).
+Browsing a category, the results have no query: the category's key (bot/services/categories.py)
+names what is shown. Older buttons without store and price still work.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from handlers.keyboards import callback
 
 _TAIL = (
     r"(?P<page>\d{1,3}):(?P<sort>[rpdn]):(?P<stock>[01])"
-    r"(?::(?P<store>[a-z0-9]{1,16}|-):(?P<price>\d))?$"
+    r"(?::(?P<store>[a-z0-9]{1,16}|-):(?P<price>\d)(?::(?P<category>[0-9a-f]{8}))?)?$"
 )
 RESULTS = r"^sr:" + _TAIL
 FILTER_MENU = r"^sf:(?P<what>[pm]):" + _TAIL
@@ -46,6 +49,7 @@ class View:
     in_stock: bool = False
     store: str | None = None  # a marketplace name
     price: int = 0  # an index into PRICES
+    category: str | None = None  # the key of the category browsed (no query then)
 
     @classmethod
     def of(cls, match: Any) -> View | None:
@@ -60,6 +64,7 @@ class View:
             in_stock=match["stock"] == "1",
             store=None if store in (None, "-") else store,
             price=price,
+            category=match["category"],
         )
 
     def with_(self, **changes: Any) -> View:
@@ -67,22 +72,25 @@ class View:
 
     def data(self, prefix: str = "sr", *extra: str) -> str:
         """Callback data showing this view (or, with prefix "sf", one of its choice menus)."""
-        return callback(
-            prefix, *extra, self.page, self.sort, int(self.in_stock), self.store or "-", self.price
-        )
+        fields: list[str | int] = [
+            self.page, self.sort, int(self.in_stock), self.store or "-", self.price
+        ]  # fmt: skip
+        return callback(prefix, *extra, *fields, *([self.category] if self.category else []))
 
     @property
     def filtered(self) -> bool:
         """Whether a store or price filter narrows the results (stock has its own toggle)."""
         return self.store is not None or self.price != 0
 
-    def filters(self) -> Filters:
+    def filters(self, category: str | None = None) -> Filters:
+        """The search filters of this view; `category`: the path its category key names."""
         low, below = PRICES[self.price]
         return Filters(
             in_stock_only=self.in_stock,
             marketplace=self.store,
             min_price_minor=None if low is None else low * 100,
             max_price_minor=None if below is None else below * 100 - 1,
+            category=category,
         )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, column, select, table, text
+from sqlalchemy import Select, and_, column, or_, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Product
@@ -21,6 +21,7 @@ from bot.search.expand import expand
 from bot.services.titles import titles
 
 FTS = table("products_fts", column("rowid"))
+BRANCH = " > "  # between the levels of a category path
 CANDIDATES = 200  # ranked in Python: ~12 µs each (bench/search.py)
 
 
@@ -37,6 +38,7 @@ class Filters:
     marketplace: str | None = None
     min_price_minor: int | None = None  # in the catalog's currency (CNY)
     max_price_minor: int | None = None
+    category: str | None = None  # a category path ("女装 > 连衣裙") or a branch of it ("女装")
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +145,7 @@ async def search(
 ) -> Results:
     """Ranked matches of `query` (at most CANDIDATES); empty for a query with no tokens."""
     parsed = parse(query, language)
-    if not parsed:
+    if not parsed and not filters.category:
         return Results()
     statement = _candidates(session, parsed, filters, sort)
     rows = (await session.execute(statement)).all()
@@ -169,7 +171,9 @@ def _candidates(session: AsyncSession, query: Query, filters: Filters, sort: Sor
     columns = (p.id, p.title, p.marketplace, p.image_url, p.price_minor, p.price_currency,
                p.in_stock, p.on_sale, p.search_terms)  # fmt: skip
     newest: Any = p.id.desc()
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
+    if not query:  # browsing a category: no words to match
+        statement = select(*columns).where(p.available.is_(True))
+    elif session.bind is not None and session.bind.dialect.name == "postgresql":
         statement = (
             select(*columns)
             .where(p.available.is_(True))
@@ -187,6 +191,12 @@ def _candidates(session: AsyncSession, query: Query, filters: Filters, sort: Sor
             .params(q=fts5(query))
         )
         newest = FTS.c.rowid.desc()
+    if filters.category:
+        branch = filters.category + BRANCH  # its subcategories: an index range, not a LIKE
+        statement = statement.where(
+            or_(p.category == filters.category,
+                and_(p.category >= branch, p.category < branch + "\U0010ffff"))
+        )  # fmt: skip
     if filters.in_stock_only:
         statement = statement.where(p.in_stock.is_(True))
     if filters.marketplace:
