@@ -15,9 +15,11 @@ from telegram.constants import ParseMode
 
 from bot.i18n import translator
 from bot.search.gloss import gloss
-from bot.services import catalog, links, search
+from bot.services import catalog, links
 from bot.services import users as users_service
 from handlers.context import BotContext
+from handlers.search import results_for
+from handlers.search_view import View
 
 MAX_RESULTS = 50  # Telegram's limit per answer
 
@@ -32,8 +34,7 @@ async def inline_search(update: Update, context: BotContext) -> None:
         return
     locale = users_service.locale_of(context.account, query.from_user.language_code)
     t = translator(locale)
-    async with context.deps.sessions() as session:
-        found = await search.search(session, text, language=locale.split("_")[0])
+    found = await results_for(context, text, View())  # shared with chat searches, cached
     username = context.bot.username
     results = []
     for hit in found.hits[:MAX_RESULTS]:

@@ -75,7 +75,7 @@ async def filter_button(update: Update, context: BotContext) -> None:
     if context.match["what"] == "p":
         keyboard = search_filters.price_menu(context, view, _target(context), rates)
     else:
-        everywhere = await _results(context, query, view.with_(store=None, page=0), category)
+        everywhere = await results_for(context, query, view.with_(store=None, page=0), category)
         keyboard = search_filters.store_menu(context, view, everywhere)
     await update.callback_query.answer()
     try:
@@ -112,7 +112,7 @@ def _query_of(text: str) -> str:
     return text.strip()[:200]
 
 
-async def _results(
+async def results_for(
     context: BotContext, query: str, view: View, category: str | None = None
 ) -> Results:
     """The ranked matches for `query` (or the products of `category`) under the view's order
@@ -141,7 +141,7 @@ async def _show(
     category: str | None = None,
 ) -> None:
     """Send (or edit `message` into) a page of results for `query` or `category`."""
-    results = await _results(context, query, view, category)
+    results = await results_for(context, query, view, category)
     rates = await cached_rates(context)
     if category is not None:
         query = category_label(context, category)  # what the headings quote
