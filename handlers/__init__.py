@@ -21,6 +21,7 @@ from handlers import (
     inline,
     language,
     links,
+    product,
     search,
     search_view,
     settings,
@@ -46,10 +47,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(settings.settings_button, pattern=settings.PATTERN))
     app.add_handler(CallbackQueryHandler(search.results_button, pattern=search_view.RESULTS))
     app.add_handler(CallbackQueryHandler(search.filter_button, pattern=search_view.FILTER_MENU))
-    app.add_handler(CallbackQueryHandler(search.product_button, pattern=search.PRODUCT))
-    app.add_handler(CallbackQueryHandler(search.sku_button, pattern=search.SKU))
+    app.add_handler(CallbackQueryHandler(product.product_button, pattern=product.PRODUCT))
+    app.add_handler(CallbackQueryHandler(product.sku_button, pattern=product.SKU))
     app.add_handler(InlineQueryHandler(inline.inline_search))
-    start.DEEP_LINKS["p"] = search.open_product_link
+    start.DEEP_LINKS["p"] = product.open_product_link
 
     private = filters.ChatType.PRIVATE
     text = filters.TEXT & ~filters.COMMAND

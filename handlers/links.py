@@ -11,7 +11,7 @@ from telegram.ext import filters
 from bot.services import links, users
 from handlers.cards import product_card, send_card
 from handlers.context import BotContext
-from handlers.search import cached_rates
+from handlers.money import cached_rates
 from integrations.errors import IntegrationError, NotFound, Rejected, Unavailable
 from integrations.registry import Link, NotConfigured
 

@@ -1,11 +1,14 @@
-"""Prices as shoppers read them: their currency first, what the marketplace charges beside it."""
+"""Prices as shoppers read them: their currency first, what the marketplace charges beside it
+(and the per-process cache of the exchange rates that make it possible)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from bot.i18n import Translator
+from bot.services import fx, users
 from bot.services.fx import Table
+from handlers.context import BotContext
 
 
 def price_text(
@@ -26,3 +29,20 @@ def rates_note(t: Translator, rates: Table | None, target: str, currency: str) -
     if rates is None or target == currency or target not in rates.per_euro:
         return None
     return t.gettext("Exchange rates of {day} (ECB)").format(day=t.date(rates.day, "short"))
+
+
+def target_currency(context: BotContext) -> str:
+    """The currency the user sees prices in."""
+    return users.currency_of(context.account, context.deps.settings.default_currency)
+
+
+async def cached_rates(context: BotContext) -> fx.Table | None:
+    """Today's rates, read from the database at most every few seconds per process (None
+    until the first rates job has run: cached all the same)."""
+    deps = context.deps
+
+    async def read() -> fx.Table | None:
+        async with deps.sessions() as session:
+            return await fx.table(session)
+
+    return await deps.answers.get_or_make("fx", read)

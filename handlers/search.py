@@ -1,4 +1,4 @@
-"""Search by plain text or /search, results paged with buttons, and the product card."""
+"""Search by plain text or /search, and by category: results paged, sorted and filtered."""
 
 from __future__ import annotations
 
@@ -16,23 +16,19 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.i18n import N_, translator
+from bot.i18n import N_
 from bot.search.gloss import gloss
-from bot.services import catalog, categories, fx, links, titles, users
+from bot.services import catalog, categories, fx
 from bot.services import search as catalog_search
 from bot.services.search import Hit, Results, Sort
 from handlers import search_filters
-from handlers.cards import product_card, send_card
 from handlers.context import BotContext
 from handlers.keyboards import button
-from handlers.money import price_text, rates_note
+from handlers.money import cached_rates, price_text, rates_note, target_currency
 from handlers.search_view import View
-from integrations.types import Product
 
 PAGE_SIZE = 5
 TITLE_CHARS = 70
-PRODUCT = r"^pv:(?P<id>\d{1,15})$"
-SKU = r"^sk:(?P<id>\d{1,15}):(?P<index>\d{1,3})$"
 SORT_LABELS = {
     Sort.RELEVANCE: N_("Best match"),
     Sort.PRICE_UP: N_("Cheapest"),
@@ -73,7 +69,7 @@ async def filter_button(update: Update, context: BotContext) -> None:
     assert context.match is not None and update.callback_query is not None
     rates = await cached_rates(context)
     if context.match["what"] == "p":
-        keyboard = search_filters.price_menu(context, view, _target(context), rates)
+        keyboard = search_filters.price_menu(context, view, target_currency(context), rates)
     else:
         everywhere = await results_for(context, query, view.with_(store=None, page=0), category)
         keyboard = search_filters.store_menu(context, view, everywhere)
@@ -182,7 +178,7 @@ def _page_view(
 ) -> Page:
     """A results page, remembered while the results and rates it was made from are the cached
     ones: formatting prices and serializing buttons are most of a popular search's cost."""
-    target = _target(context)
+    target = target_currency(context)
     key = ("page", query, context.t.locale, target, view)
     made = context.deps.answers.get(key)
     if made is not None and made[0] is results and made[1] is rates:
@@ -227,7 +223,7 @@ def render(
     rates: fx.Table | None = None,
 ) -> str:
     t = context.t
-    target = _target(context)
+    target = target_currency(context)
     head = context.hn(
         "{n} product found for “{query}”", "{n} products found for “{query}”",
         len(results.hits), query=query[:80],
@@ -280,82 +276,6 @@ def results_keyboard(context: BotContext, results: Results, view: View) -> Inlin
     return InlineKeyboardMarkup([numbers, nav, sorts, search_filters.filter_row(context, view)])
 
 
-async def product_button(update: Update, context: BotContext) -> None:
-    """Open the product card of a search result."""
-    query = update.callback_query
-    assert query is not None and context.match is not None
-    opened = await show_product(query.message if isinstance(query.message, Message) else None,
-                                context, int(context.match["id"]))  # fmt: skip
-    await query.answer(None if opened else context._("This product is no longer available."))
-
-
-async def open_product_link(update: Update, context: BotContext, payload: str) -> bool:
-    """Deep link /start p_<id>: the product's card."""
-    number = payload.removeprefix("p_")
-    if not number.isdigit():
-        return False
-    return await show_product(update.effective_message, context, int(number))
-
-
-async def show_product(message: Message | None, context: BotContext, product_id: int) -> bool:
-    if message is None:
-        return False
-    product, translated = await _product(context, product_id)
-    rates = await cached_rates(context)
-    if product is None or not product.skus:
-        return False
-    card = product_card(
-        product, translator(context.t.locale), links.title_of(product.marketplace),
-        product_id=product_id, target=_target(context), rates=rates, translated=translated,
-    )  # fmt: skip
-    await send_card(message, card)
-    return True
-
-
-async def sku_button(update: Update, context: BotContext) -> None:
-    """Show one variant's own price and stock on the card."""
-    query = update.callback_query
-    assert query is not None and context.match is not None
-    product_id, index = int(context.match["id"]), int(context.match["index"])
-    product, translated = await _product(context, product_id)
-    rates = await cached_rates(context)
-    message = query.message if isinstance(query.message, Message) else None
-    if product is None or message is None or index >= len(product.skus):
-        await query.answer(context._("This product is no longer available."))
-        return
-    card = product_card(
-        product, context.t, links.title_of(product.marketplace),
-        product_id=product_id, selected=index, target=_target(context), rates=rates,
-        translated=translated,
-    )  # fmt: skip
-    await query.answer()
-    try:
-        if message.photo:
-            await message.edit_caption(
-                card.text, parse_mode=ParseMode.HTML, reply_markup=card.keyboard
-            )
-        else:
-            await message.edit_text(
-                card.text, parse_mode=ParseMode.HTML, reply_markup=card.keyboard
-            )
-    except BadRequest as exc:  # the variant already shown was pressed again
-        if "not modified" not in str(exc):
-            raise
-
-
-async def _product(context: BotContext, product_id: int) -> tuple[Product | None, str | None]:
-    """A stored product and its title's stored translation into the user's language."""
-    language = context.t.locale.split("_")[0]
-    async with context.deps.sessions() as session:
-        product = await catalog.load(session, product_id)
-        found = await titles.titles(session, [product_id], language) if product else {}
-    return product, found.get(product_id)
-
-
-def _target(context: BotContext) -> str:
-    return users.currency_of(context.account, context.deps.settings.default_currency)
-
-
 async def category_tree(context: BotContext) -> categories.Tree:
     """The catalog's categories, counted at most every few seconds per process."""
     deps = context.deps
@@ -377,15 +297,3 @@ def category_label(context: BotContext, path: str) -> str:
     name = path.rpartition(" > ")[2]
     theirs = gloss(name, context.t.locale.split("_")[0])
     return f"{theirs} ({name})" if theirs and theirs != name else name
-
-
-async def cached_rates(context: BotContext) -> fx.Table | None:
-    """Today's rates, read from the database at most every few seconds per process (None
-    until the first rates job has run: cached all the same)."""
-    deps = context.deps
-
-    async def read() -> fx.Table | None:
-        async with deps.sessions() as session:
-            return await fx.table(session)
-
-    return await deps.answers.get_or_make("fx", read)
