@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -108,3 +109,16 @@ async def _no_sleep(_: float) -> None:
 def fast_http(retries: int = 1, timeout: float = 2.0) -> HttpClient:
     """A real HttpClient whose retries do not wait (for tests against local fakes)."""
     return HttpClient(default=Policy(retries=retries, backoff=0, timeout=timeout), sleep=_no_sleep)
+
+
+@asynccontextmanager
+async def serving(app: web.Application, shutdown_timeout: float = 60.0) -> AsyncIterator[str]:
+    """Serve `app` on 127.0.0.1 at a free port; yields its base URL (http://127.0.0.1:<port>)."""
+    runner = web.AppRunner(app, shutdown_timeout=shutdown_timeout)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        await runner.cleanup()

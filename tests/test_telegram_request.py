@@ -18,6 +18,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.playground.botapi import LocalBotApi, UploadedFile
 from bot.telegram_request import AiohttpRequest
+from tests.conftest import serving
 
 TOKEN = "123456:TEST-TOKEN"
 CHAT = 4242
@@ -58,16 +59,11 @@ async def stalling_server() -> AsyncIterator[tuple[str, asyncio.Event]]:
 
     app = web.Application()
     app.router.add_route("*", "/bot{token}/{method}", handle)
-    runner = web.AppRunner(app, shutdown_timeout=0.5)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}/bot", gate
-    finally:
-        gate.set()
-        await runner.cleanup()
+    async with serving(app, shutdown_timeout=0.5) as base:
+        try:
+            yield f"{base}/bot", gate
+        finally:
+            gate.set()
 
 
 def free_port() -> int:

@@ -14,7 +14,7 @@ from bot.services import catalog, fx
 from bot.syncing import refresh_rates
 from integrations.errors import ServerError
 from integrations.types import Offer, Product, Sku
-from tests.conftest import fast_http
+from tests.conftest import fast_http, serving
 from tests.e2e.harness import Shopper
 
 ECB = """<?xml version="1.0" encoding="UTF-8"?>
@@ -35,14 +35,10 @@ async def ecb(deps: Deps) -> AsyncIterator[list[str]]:
 
     app = web.Application()
     app.router.add_get("/eurofxref-daily.xml", daily)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    host, port = runner.addresses[0][:2]
-    deps.provider_env = {"ECB_API_BASE": f"http://{host}:{port}"}
-    deps.http = fast_http(timeout=10)
-    yield bodies
-    await runner.cleanup()
+    async with serving(app) as base:
+        deps.provider_env = {"ECB_API_BASE": base}
+        deps.http = fast_http(timeout=10)
+        yield bodies
 
 
 async def test_rates_are_stored_and_cross_converted(deps: Deps, ecb: list[str]) -> None:

@@ -18,6 +18,7 @@ from integrations.errors import (
     Timeout,
 )
 from integrations.http import HttpClient, Policy, Response
+from tests.conftest import serving
 
 
 class Clock:
@@ -52,12 +53,8 @@ async def server() -> AsyncIterator[tuple[str, list[str]]]:
 
     app = web.Application()
     app.router.add_get("/x", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    host, port = runner.addresses[0][:2]
-    yield f"http://{host}:{port}/x", plan
-    await runner.cleanup()
+    async with serving(app) as base:
+        yield f"{base}/x", plan
 
 
 def client(clock: Clock, **policy: float) -> HttpClient:

@@ -16,7 +16,7 @@ from bot.services import catalog, sync
 from bot.services.sources import make_source
 from bot.syncing import sync_one
 from integrations.http import HttpClient
-from tests.conftest import fast_http
+from tests.conftest import fast_http, serving
 from tests.integrations.fakes import taobao as fake_taobao
 
 HEAD = '<?xml version="1.0"?><rss version="2.0" xmlns:g="http://base.google.com/ns/1.0"><channel>'
@@ -157,12 +157,8 @@ async def feed_server() -> AsyncIterator[tuple[str, list[str]]]:
 
     app = web.Application()
     app.router.add_get("/feed.xml", serve)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    host, port = runner.addresses[0][:2]
-    yield f"http://{host}:{port}/feed.xml", plan
-    await runner.cleanup()
+    async with serving(app) as base:
+        yield f"{base}/feed.xml", plan
 
 
 async def test_feed_over_http_retries_a_500(deps: Deps, feed_server: tuple[str, list[str]]) -> None:
