@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import Select, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import dialect_insert, utcnow
@@ -41,16 +41,15 @@ class Report:
         return f"titles translated: {done} ({self.requests} provider requests)"
 
 
+# A translation is current while the title it was made from is still the product's title.
+CURRENT = and_(ProductTitle.product_id == Product.id, ProductTitle.original == Product.title)
+
+
 async def pending(session: AsyncSession, language: str, limit: int) -> list[tuple[int, str]]:
     """Available products without a translation of their current title, newest first."""
-    current = and_(
-        ProductTitle.product_id == Product.id,
-        ProductTitle.language == language,
-        ProductTitle.original == Product.title,
-    )
     rows = await session.execute(
         select(Product.id, Product.title)
-        .outerjoin(ProductTitle, current)
+        .outerjoin(ProductTitle, and_(CURRENT, ProductTitle.language == language))
         .where(Product.available.is_(True), ProductTitle.product_id.is_(None))
         .order_by(Product.id.desc())
         .limit(limit)
@@ -93,18 +92,13 @@ async def store(
 
 async def reindex(session: AsyncSession, product_ids: Sequence[int]) -> None:
     """products.translated_terms from the current translations of these products."""
-    rows = await session.execute(
-        select(ProductTitle.product_id, ProductTitle.title)
-        .join(Product, Product.id == ProductTitle.product_id)
-        .where(ProductTitle.product_id.in_(product_ids), ProductTitle.original == Product.title)
+    found: dict[int, list[str]] = {pid: [] for pid in product_ids}
+    for pid, title in (await session.execute(_current(product_ids))).all():
+        found[pid].append(title)
+    await session.execute(  # one executemany, by primary key
+        update(Product),
+        [{"id": pid, "translated_terms": index_terms(*texts)} for pid, texts in found.items()],
     )
-    titles: dict[int, list[str]] = {pid: [] for pid in product_ids}
-    for pid, title in rows.all():
-        titles[pid].append(title)
-    for pid, found in titles.items():
-        await session.execute(
-            update(Product).where(Product.id == pid).values(translated_terms=index_terms(*found))
-        )
 
 
 async def titles(
@@ -113,16 +107,17 @@ async def titles(
     """Current translations into `language` of these products' titles (id -> title)."""
     if not product_ids:
         return {}
-    rows = await session.execute(
-        select(ProductTitle.product_id, ProductTitle.title)
-        .join(Product, Product.id == ProductTitle.product_id)
-        .where(
-            ProductTitle.product_id.in_(product_ids),
-            ProductTitle.language == language,
-            ProductTitle.original == Product.title,
-        )
-    )
+    rows = await session.execute(_current(product_ids).where(ProductTitle.language == language))
     return {pid: title for pid, title in rows.all()}
+
+
+def _current(product_ids: Sequence[int]) -> Select[int, str]:
+    """(product id, title) of the current translations of these products."""
+    return (
+        select(ProductTitle.product_id, ProductTitle.title)
+        .join(Product, CURRENT)
+        .where(ProductTitle.product_id.in_(product_ids))
+    )
 
 
 async def translate_pending(
