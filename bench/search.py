@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from bench.catalog_gen import MARKETPLACE, products
 from bench.sync import Records, fresh_database
@@ -102,19 +102,31 @@ def percentile(sorted_ms: list[float], p: float) -> float:
 
 
 class DbClock:
-    """Adds up the time a session spends in execute (its query and fetching its rows)."""
+    """Adds up the time a session spends in execute (its query and fetching its rows), and in
+    AsyncConnection.exec_driver_sql: the PostgreSQL walk sends its SQL text that way."""
+
+    current: DbClock | None = None
 
     def __init__(self, session: AsyncSession) -> None:
         self.execute = session.execute
         self.seconds = 0.0
-        session.execute = self  # type: ignore[method-assign]
+        session.execute = self.timed(self.execute)  # type: ignore[method-assign]
+        DbClock.current = self
 
-    async def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return await self.execute(*args, **kwargs)
-        finally:
-            self.seconds += time.perf_counter() - started
+    @staticmethod
+    def timed(call: Any) -> Any:
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await call(*args, **kwargs)
+            finally:
+                if DbClock.current is not None:
+                    DbClock.current.seconds += time.perf_counter() - started
+
+        return timed
+
+
+AsyncConnection.exec_driver_sql = DbClock.timed(AsyncConnection.exec_driver_sql)  # type: ignore[method-assign]
 
 
 async def run_class(

@@ -211,7 +211,8 @@ class Statements:
         event.listen(deps.engine.sync_engine, "before_cursor_execute", self._seen)
 
     def _seen(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if self.on and ("products_fts MATCH" in statement or "search_vector @@" in statement):
+        # FTS5 on SQLite, the postings walk on PostgreSQL (bot/services/search_pg.py)
+        if self.on and ("products_fts MATCH" in statement or "AS walk CROSS JOIN" in statement):
             self.searches += 1
 
     def start(self) -> None:

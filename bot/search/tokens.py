@@ -11,11 +11,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
 _IS_CJK = re.compile(rf"[{_CJK}]")
 MAX_QUERY_UNITS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A token a product must hold: exactly, or (prefix) as the start of one of its words."""
+
+    text: str
+    prefix: bool = False
+
+
+# A query: units joined by AND; a unit: alternatives joined by OR; an alternative: tokens (AND).
+Query = list[list[list[Token]]]
 
 
 def normalize(text: str) -> str:

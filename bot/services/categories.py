@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Product
-from bot.services.search import BRANCH
+from bot.search.filters import BRANCH
 
 
 def key_of(path: str) -> str:

@@ -1,27 +1,32 @@
 """Search the catalog in any language: Chinese titles by Chinese queries of any length, and by
 queries in the shopper's language through the term dictionary.
 
-The database only finds candidates (FTS5 on SQLite, a GIN tsvector index on PostgreSQL, both over
-the tokens of bot/search/tokens.py) and at most CANDIDATES of them; ranking happens here on that
-capped set, so a common word costs the same on a million products as on ten thousand.
+The database only finds candidates (FTS5 on SQLite, B-tree postings on PostgreSQL, see
+bot/services/search_pg.py; both over the tokens of bot/search/tokens.py) and at most CANDIDATES
+of them; ranking happens here on that capped set, so a common word costs the same on a million
+products as on ten thousand.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, and_, column, or_, select, table, text
+from sqlalchemy import ColumnElement, and_, column, or_, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Product
 from bot.search import tokens
 from bot.search.expand import expand
+from bot.search.filters import Filters
+from bot.search.tokens import Query, Token
+from bot.services import search_pg
 from bot.services.titles import titles
 
 FTS = table("products_fts", column("rowid"))
-BRANCH = " > "  # between the levels of a category path
+NO_FILTERS = Filters()
 CANDIDATES = 200  # ranked in Python: ~12 µs each (bench/search.py)
 
 
@@ -30,25 +35,6 @@ class Sort(StrEnum):
     PRICE_UP = "p"
     PRICE_DOWN = "d"
     NEWEST = "n"
-
-
-@dataclass(frozen=True, slots=True)
-class Filters:
-    in_stock_only: bool = False
-    marketplace: str | None = None
-    min_price_minor: int | None = None  # in the catalog's currency (CNY)
-    max_price_minor: int | None = None
-    category: str | None = None  # a category path ("女装 > 连衣裙") or a branch of it ("女装")
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    text: str
-    prefix: bool = False
-
-
-# A query: units joined by AND; a unit: alternatives joined by OR; an alternative: tokens (AND).
-Query = list[list[list[Token]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,39 +109,29 @@ def _fts_token(token: Token) -> str:
     return f'"{token.text}"' + ("*" if token.prefix else "")
 
 
-def tsquery(query: Query) -> str:
-    """PostgreSQL to_tsquery('simple', ...) text built from the same tokens."""
-    return " & ".join(
-        "(" + " | ".join("(" + " & ".join(_ts_token(t) for t in alt) + ")" for alt in unit) + ")"
-        for unit in query
-    )
-
-
-def _ts_token(token: Token) -> str:
-    return f"'{token.text}'" + (":*" if token.prefix else "")
-
-
 async def search(
     session: AsyncSession,
     query: str,
     *,
     language: str = "en",
-    filters: Filters = Filters(),
+    filters: Filters = NO_FILTERS,
     sort: Sort = Sort.RELEVANCE,
 ) -> Results:
     """Ranked matches of `query` (at most CANDIDATES); empty for a query with no tokens."""
     parsed = parse(query, language)
     if not parsed and not filters.category:
         return Results()
-    statement = _candidates(session, parsed, filters, sort)
-    rows = (await session.execute(statement)).all()
-    hits = [Hit(*row[:-1]) for row in rows]  # the columns are Hit's fields, then search_terms
+    rows = await _candidates(session, parsed, filters, sort)
+    # The columns are Hit's fields, then search_terms, then "has a stored translation".
+    hits = [Hit(*row[:-2]) for row in rows]
     if sort is Sort.RELEVANCE:
         wanted = [f" {t.text} " for unit in parsed for alt in unit for t in alt]
-        scores = [_score(f" {row[-1]} ", wanted, hit) for row, hit in zip(rows, hits, strict=True)]
+        scores = [_score(f" {row[-2]} ", wanted, hit) for row, hit in zip(rows, hits, strict=True)]
         order = sorted(range(len(hits)), key=lambda i: (-scores[i], -hits[i].id))
         hits = [hits[i] for i in order]
-    translated = {} if language == "zh" else await titles(session, [h.id for h in hits], language)
+    translated: dict[int, str] = {}
+    if language != "zh" and (some := [row[0] for row in rows if row[-1]]):
+        translated = await titles(session, some, language)
     return Results(hits, capped=len(rows) >= CANDIDATES, titles=translated)
 
 
@@ -166,47 +142,47 @@ def _score(terms: str, wanted: list[str], hit: Hit) -> float:
     return matched + (0.5 if hit.in_stock else 0.0) - len(hit.title) / 10_000
 
 
-def _candidates(session: AsyncSession, query: Query, filters: Filters, sort: Sort) -> Select:
+_COLUMNS = (Product.id, Product.title, Product.marketplace, Product.image_url,
+            Product.price_minor, Product.price_currency, Product.in_stock, Product.on_sale,
+            Product.search_terms, Product.translated_terms != "")  # fmt: skip
+
+
+def _conditions(filters: Filters) -> list[ColumnElement[bool]]:
     p = Product
-    columns = (p.id, p.title, p.marketplace, p.image_url, p.price_minor, p.price_currency,
-               p.in_stock, p.on_sale, p.search_terms)  # fmt: skip
+    found: list[ColumnElement[bool]] = [p.available.is_(True)]
+    if filters.subcategories:
+        low, high = filters.subcategories
+        below = and_(p.category >= low, p.category < high)
+        found.append(or_(p.category == filters.category, below))
+    if filters.in_stock_only:
+        found.append(p.in_stock.is_(True))
+    if filters.marketplace:
+        found.append(p.marketplace == filters.marketplace)
+    if filters.min_price_minor is not None:
+        found.append(p.price_minor >= filters.min_price_minor)
+    if filters.max_price_minor is not None:
+        found.append(p.price_minor <= filters.max_price_minor)
+    return found
+
+
+async def _candidates(
+    session: AsyncSession, query: Query, filters: Filters, sort: Sort
+) -> Sequence[Any]:
+    by_price = {Sort.PRICE_UP: "asc", Sort.PRICE_DOWN: "desc"}.get(sort)
+    if query and session.bind is not None and session.bind.dialect.name == "postgresql":
+        return await search_pg.candidates(session, query, filters, by_price, CANDIDATES)
+    p = Product
     newest: Any = p.id.desc()
-    if not query:  # browsing a category: no words to match
-        statement = select(*columns).where(p.available.is_(True))
-    elif session.bind is not None and session.bind.dialect.name == "postgresql":
-        statement = (
-            select(*columns)
-            .where(p.available.is_(True))
-            .where(text("products.search_vector @@ to_tsquery('simple', :q)"))
-            .params(q=tsquery(query))
-        )
-    else:
+    statement = select(*_COLUMNS).where(*_conditions(filters))
+    if query:
         # Driven from the FTS table in descending rowid order, SQLite stops at the LIMIT instead
         # of collecting every match of a common word first (bench/search: 30 ms -> ~2 ms at 1M).
         statement = (
-            select(*columns)
-            .select_from(FTS)
+            statement.select_from(FTS)
             .join(p, p.id == FTS.c.rowid)
-            .where(p.available.is_(True), text("products_fts MATCH :q"))
+            .where(text("products_fts MATCH :q"))
             .params(q=fts5(query))
         )
         newest = FTS.c.rowid.desc()
-    if filters.category:
-        branch = filters.category + BRANCH  # its subcategories: an index range, not a LIKE
-        statement = statement.where(
-            or_(p.category == filters.category,
-                and_(p.category >= branch, p.category < branch + "\U0010ffff"))
-        )  # fmt: skip
-    if filters.in_stock_only:
-        statement = statement.where(p.in_stock.is_(True))
-    if filters.marketplace:
-        statement = statement.where(p.marketplace == filters.marketplace)
-    if filters.min_price_minor is not None:
-        statement = statement.where(p.price_minor >= filters.min_price_minor)
-    if filters.max_price_minor is not None:
-        statement = statement.where(p.price_minor <= filters.max_price_minor)
-    order = {
-        Sort.PRICE_UP: p.price_minor.asc(),
-        Sort.PRICE_DOWN: p.price_minor.desc(),
-    }.get(sort, newest)
-    return statement.order_by(order).limit(CANDIDATES)
+    order = {"asc": p.price_minor.asc(), "desc": p.price_minor.desc()}.get(by_price or "", newest)
+    return (await session.execute(statement.order_by(order).limit(CANDIDATES))).all()

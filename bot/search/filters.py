@@ -1,0 +1,25 @@
+"""What a search can be narrowed by, shared by the search service and its PostgreSQL walk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+BRANCH = " > "  # between the levels of a category path
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    in_stock_only: bool = False
+    marketplace: str | None = None
+    min_price_minor: int | None = None  # in the catalog's currency (CNY)
+    max_price_minor: int | None = None
+    category: str | None = None  # a category path ("女装 > 连衣裙") or a branch of it ("女装")
+
+    @property
+    def subcategories(self) -> tuple[str, str] | None:
+        """The range of paths below `category` ("女装 > " up to its last continuation): an
+        index range, not a LIKE."""
+        if not self.category:
+            return None
+        branch = self.category + BRANCH
+        return branch, branch + "\U0010ffff"

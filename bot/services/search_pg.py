@@ -1,0 +1,214 @@
+"""Search candidates on PostgreSQL: walk the rarest token's postings newest first.
+
+search_postings (migration 0008) holds a row per (token, product) in a B-tree. For a query (an
+AND of units, each an OR of alternatives, each an AND of tokens), the unit whose alternatives
+have the fewest products drives: each alternative contributes the postings of its rarest token,
+merged newest first. Each product they name is then read by primary key and kept when its
+stored terms satisfy the whole query and the filters. The walk is lazy, so it stops at the LIMIT:
+a common token costs about as much as a rare one, on a million products as on ten thousand. That
+is what FTS5 does on SQLite with its rowid-ordered doclists; a GIN index cannot (it only answers
+with a bitmap of every match).
+
+Choosing the rarest token needs its number of products, counted from the same B-tree (index
+only, stopping at COUNT_CAP) and kept for COUNT_TTL seconds per process. A count only steers
+the walk; a stale one costs time, never a result.
+
+The statements are SQL text with positional parameters, run through the driver: built from the
+query's shape, they are the same text for the same shape, so asyncpg reuses its prepared
+statement, and building SQLAlchemy constructs for them cost more than PostgreSQL's answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cache import MISSING, TtlCache
+from bot.search.filters import Filters
+from bot.search.tokens import Query, Token
+
+COUNT_CAP = 20_000  # beyond this a token is simply common
+COUNT_TTL = 600.0
+MAX_TERMS = 16  # words a typed prefix is walked as, one by one
+_PREFIX_END = "\U0010ffff"  # above any continuation of a prefix, in the "C" collation
+COLUMNS = (
+    "id, title, marketplace, image_url, price_minor, price_currency, in_stock, on_sale, "
+    "search_terms, translated_terms <> ''"
+)
+_TERMS = "(' ' || p.search_terms || ' ' || p.translated_terms || ' ')"
+
+_counts = TtlCache(COUNT_TTL, 50_000)
+
+
+class Sql:
+    """SQL text and its positional parameters ($1, $2 ...), built together."""
+
+    def __init__(self) -> None:
+        self.args: list[Any] = []
+
+    def __call__(self, value: Any) -> str:
+        self.args.append(value)
+        return f"${len(self.args)}"
+
+    def matches(self, token: Token, column: str = "term") -> str:
+        """The postings of `token`: its term, or every term it begins (a word typed)."""
+        if token.prefix:
+            return f"{column} >= {self(token.text)} AND {column} < {self(token.text + _PREFIX_END)}"
+        return f"{column} = {self(token.text)}"
+
+    def holds(self, token: Token) -> str:
+        """The product row holds `token`: the whole token, or a word it begins."""
+        escaped = token.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return f"{_TERMS} LIKE {self('% ' + escaped + ('%' if token.prefix else ' %'))}"
+
+
+async def _fetch(session: AsyncSession, sql: Sql, text: str) -> Sequence[Any]:
+    connection = await session.connection()
+    return (await connection.exec_driver_sql(text, tuple(sql.args))).all()
+
+
+async def counts(session: AsyncSession, tokens: Sequence[Token]) -> dict[Token, int]:
+    """Products per token, capped at COUNT_CAP; uncached ones counted in one statement."""
+    where = str(session.get_bind().engine.url)  # a count belongs to its database
+    found: dict[Token, int] = {}
+    missing: list[Token] = []
+    for token in dict.fromkeys(tokens):
+        cached = _counts.get((where, token), MISSING)
+        if cached is MISSING:
+            missing.append(token)
+        else:
+            found[token] = cached
+    if missing:
+        sql = Sql()
+        probes = ", ".join(
+            f"(SELECT count(*) FROM (SELECT 1 FROM search_postings WHERE {sql.matches(t)} "
+            f"LIMIT {COUNT_CAP}) AS c)"
+            for t in missing
+        )
+        (row,) = await _fetch(session, sql, f"SELECT {probes}")
+        for token, number in zip(missing, row, strict=True):
+            if number:  # a zero is always counted afresh: it ends the search without a walk
+                _counts.put((where, token), number)
+            found[token] = number
+    return found
+
+
+def _driver(query: Query, counts: dict[Token, int]) -> list[Token]:
+    """The tokens whose postings cover every match: in the unit with the fewest products, the
+    rarest token of each alternative (among equals, a whole token, then the longer)."""
+    best: list[Token] = []
+    best_cost = -1
+    for unit in query:
+        rarest = [min(alt, key=lambda t: (counts[t], t.prefix, -len(t.text))) for alt in unit]
+        cost = sum(counts[t] for t in rarest)
+        if best_cost < 0 or cost < best_cost:
+            best, best_cost = list(dict.fromkeys(rarest)), cost
+    return best
+
+
+async def _words(session: AsyncSession, token: Token) -> list[Token]:
+    """The words a typed prefix begins, each walked in product order, or the prefix itself when
+    it begins more than MAX_TERMS of them (its range is then read whole and sorted).
+
+    Found by skipping through the B-tree one distinct term at a time (a loose index scan), so a
+    term's postings are not read; never cached, so a word first synced a second ago is walked."""
+    sql = Sql()
+    start, end = sql(token.text), sql(token.text + _PREFIX_END)
+    rows = await _fetch(
+        session,
+        sql,
+        "WITH RECURSIVE found(term) AS ("
+        f" SELECT min(term) FROM search_postings WHERE term >= {start} AND term < {end}"
+        " UNION ALL"
+        " SELECT (SELECT min(s.term) FROM search_postings AS s"
+        f" WHERE s.term > found.term AND s.term < {end})"
+        " FROM found WHERE found.term IS NOT NULL"
+        f") SELECT term FROM found WHERE term IS NOT NULL LIMIT {MAX_TERMS + 1}",
+    )
+    words = [row[0] for row in rows]
+    return [token] if len(words) > MAX_TERMS else [Token(w) for w in words]
+
+
+def _walk(sql: Sql, branches: list[Token]) -> str:
+    """The branches' product ids, newest first, read lazily: each branch keeps its ORDER BY,
+    so PostgreSQL merges them (Merge Append) instead of collecting every posting to sort."""
+    return " UNION ALL ".join(
+        f"(SELECT product_id, {i} AS branch FROM search_postings WHERE {sql.matches(t)} "
+        "ORDER BY product_id DESC)"
+        for i, t in enumerate(branches)
+    )
+
+
+def _first_branch(sql: Sql, branches: list[Token]) -> str:
+    """A product in several branches is kept from the first of them only: dropping repeats
+    with DISTINCT would make PostgreSQL read every posting before the first row."""
+    if len(branches) == 1:
+        return "true"
+    kept = (
+        " AND ".join([f"walk.branch = {i}"] + [f"NOT {sql.holds(t)}" for t in branches[:i]])
+        for i in range(len(branches))
+    )
+    return "(" + " OR ".join(f"({k})" for k in kept) + ")"
+
+
+def _satisfies(sql: Sql, query: Query) -> str:
+    return " AND ".join(
+        "(" + " OR ".join("(" + " AND ".join(sql.holds(t) for t in alt) + ")" for alt in unit) + ")"
+        for unit in query
+    )
+
+
+def _filters(sql: Sql, filters: Filters) -> str:
+    found = ["p.available"]
+    if filters.subcategories:
+        low, high = filters.subcategories
+        found.append(
+            f"(p.category = {sql(filters.category)} "
+            f"OR (p.category >= {sql(low)} AND p.category < {sql(high)}))"
+        )
+    if filters.in_stock_only:
+        found.append("p.in_stock")
+    if filters.marketplace:
+        found.append(f"p.marketplace = {sql(filters.marketplace)}")
+    if filters.min_price_minor is not None:
+        found.append(f"p.price_minor >= {sql(filters.min_price_minor)}")
+    if filters.max_price_minor is not None:
+        found.append(f"p.price_minor <= {sql(filters.max_price_minor)}")
+    return " AND ".join(found)
+
+
+async def candidates(
+    session: AsyncSession, query: Query, filters: Filters, by_price: str | None, limit: int
+) -> Sequence[Any]:
+    """Rows of COLUMNS matching `query` and `filters`, at most `limit`: the newest, or the
+    cheapest / dearest when `by_price` is "asc" / "desc"."""
+    everything = [t for unit in query for alt in unit for t in alt]
+    known = await counts(session, everything)
+    driver = _driver(query, known)
+    if not any(known[t] for t in driver):
+        return []
+    branches: list[Token] = []
+    for token in driver:
+        branches += await _words(session, token) if token.prefix else [token]
+    branches = list(dict.fromkeys(branches))
+    if not branches:
+        return []
+    sql = Sql()
+    walk = _walk(sql, branches)
+    order = {"asc": "p.price_minor ASC", "desc": "p.price_minor DESC"}.get(
+        by_price or "", "walk.product_id DESC"
+    )
+    # One product per posting, by primary key: LIMIT 1 keeps PostgreSQL from turning the lateral
+    # lookup into a hash join over the whole table, so the walk stays lazy.
+    text = (
+        f"SELECT p.* FROM ({walk}) AS walk CROSS JOIN LATERAL ("
+        f"SELECT {COLUMNS} FROM products AS p WHERE p.id = walk.product_id"
+        f" AND {_first_branch(sql, branches)} AND {_satisfies(sql, query)}"
+        f" AND {_filters(sql, filters)} LIMIT 1) AS p"
+        f" ORDER BY {order} LIMIT {sql(limit)}"
+    )
+    rows = await _fetch(session, sql, text)
+    unique = {row[0]: row for row in rows}  # a posting out of step with its row may repeat one
+    return list(unique.values())

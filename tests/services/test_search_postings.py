@@ -1,0 +1,147 @@
+"""The search index's bookkeeping and its edges: PostgreSQL's postings kept in step with the
+products by triggers, and search behaviour that the PostgreSQL walk and FTS5 must share."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import delete, select, text, update
+
+from bot.deps import Deps
+from bot.models import Product as ProductRow
+from bot.search.tokens import index_terms
+from bot.services import catalog, search, search_pg, titles
+from integrations.types import Offer, Product, Sku
+
+
+def product(ext: str, title: str, price: str = "10.00") -> Product:
+    return Product(
+        "demo",
+        ext,
+        title,
+        (Sku(f"{ext}-a", Offer(Decimal(price), "CNY")),),
+        url=f"https://x.cn/{ext}",
+    )
+
+
+async def store(deps: Deps, *products: Product) -> dict[str, int]:
+    async with deps.sessions.begin() as s:
+        await catalog.upsert(s, list(products))
+    async with deps.sessions() as s:
+        return dict((await s.execute(select(ProductRow.external_id, ProductRow.id))).all())
+
+
+async def found(deps: Deps, query: str, **kw: object) -> list[int]:
+    async with deps.sessions() as s:
+        results = await search.search(s, query, **kw)  # type: ignore[arg-type]
+    return [h.id for h in results.hits]
+
+
+@pytest.fixture
+def postgres(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's search postings")
+
+
+async def postings(deps: Deps, product_id: int) -> set[str]:
+    async with deps.sessions() as s:
+        rows = await s.execute(
+            text("SELECT term FROM search_postings WHERE product_id = :id"), {"id": product_id}
+        )
+        return {row[0] for row in rows}
+
+
+async def expected(deps: Deps, product_id: int) -> set[str]:
+    async with deps.sessions() as s:
+        row = (await s.execute(select(ProductRow).where(ProductRow.id == product_id))).scalar_one()
+        return set(f"{row.search_terms} {row.translated_terms}".split())
+
+
+@pytest.mark.usefixtures("postgres")
+async def test_postings_follow_inserts_updates_and_deletes(deps: Deps) -> None:
+    ids = await store(deps, product("1", "不锈钢保温杯"), product("2", "蓝牙耳机 TWS"))
+    first = ids["1"]
+    assert (
+        await postings(deps, first)
+        == await expected(deps, first)
+        == set(index_terms("不锈钢保温杯").split())
+    )
+    assert "tws" in await postings(deps, ids["2"])
+
+    # A new title: the old title's tokens go, the new ones come.
+    await store(deps, product("1", "大容量保温杯"))
+    now = await postings(deps, first)
+    assert now == await expected(deps, first)
+    assert "不锈" not in now and "容量" in now
+
+    # A translation's words are indexed beside the title's.
+    async with deps.sessions.begin() as s:
+        await titles.store(s, "en", "test", [(first, "大容量保温杯", "Large thermos cup")])
+    assert {"large", "thermos", "cup"} <= await postings(deps, first)
+    assert await found(deps, "thermos") == [first]
+
+    # An update that leaves the terms alone does not touch the postings.
+    async with deps.sessions() as s:
+        before = (await s.execute(text("SELECT min(xmin::text) FROM search_postings"))).scalar()
+    async with deps.sessions.begin() as s:
+        await s.execute(update(ProductRow).where(ProductRow.id == first).values(price_minor=1))
+    async with deps.sessions() as s:
+        after = (await s.execute(text("SELECT min(xmin::text) FROM search_postings"))).scalar()
+    assert after == before
+
+    async with deps.sessions.begin() as s:
+        await s.execute(delete(ProductRow).where(ProductRow.id == first))
+    assert await postings(deps, first) == set()
+    assert await postings(deps, ids["2"]) != set()
+
+    async with deps.sessions.begin() as s:
+        await s.execute(text("TRUNCATE products CASCADE"))
+    async with deps.sessions() as s:
+        assert (await s.execute(text("SELECT count(*) FROM search_postings"))).scalar() == 0
+
+
+@pytest.mark.usefixtures("postgres")
+async def test_a_stale_count_costs_time_never_a_result(deps: Deps) -> None:
+    await store(deps, product("1", "手机壳 透明"))
+    assert len(await found(deps, "透明")) == 1  # counted: one product, cached
+    await store(deps, *(product(str(n), f"透明 水杯 {n}") for n in range(2, 40)))
+    assert len(await found(deps, "透明")) == 39
+
+    # "Nothing has it" is never cached: a product synced a moment later is found.
+    assert await found(deps, "zzqx") == []
+    ids = await store(deps, product("zz", "zzqx 收纳盒"))
+    assert await found(deps, "zzqx") == [ids["zz"]]
+
+
+async def test_a_word_typed_is_found_in_every_word_it_begins(deps: Deps) -> None:
+    # More words than search_pg walks one by one, then fewer: the range and the walk agree.
+    count = search_pg.MAX_TERMS + 4
+    ids = await store(deps, *(product(str(n), f"qv{n:02d} 杯子") for n in range(count)))
+    assert set(await found(deps, "qv")) == set(ids.values())
+    assert set(await found(deps, "qv1")) == {ids[str(n)] for n in range(10, 20)}
+    assert await found(deps, "qv07") == [ids["7"]]
+
+
+async def test_a_product_matching_several_alternatives_is_listed_once(deps: Deps) -> None:
+    # "phone case" means the English words or 手机壳 / 手机套 (the term dictionary): this
+    # product holds all of them, and each holds another.
+    ids = await store(
+        deps,
+        product("1", "phone case 手机壳 手机套"),
+        product("2", "手机壳 硅胶"),
+        product("3", "phone case leather"),
+        product("4", "手机套 防摔"),
+    )
+    hits = await found(deps, "phone case")
+    assert sorted(hits) == sorted(ids.values())
+
+
+async def test_price_order_and_filters_over_many_matches(deps: Deps) -> None:
+    await store(deps, *(product(str(n), f"保温杯 {n}", f"{n}.00") for n in range(1, 61)))
+    cheapest = await found(deps, "保温杯", sort=search.Sort.PRICE_UP)
+    dearest = await found(deps, "保温杯", sort=search.Sort.PRICE_DOWN)
+    assert len(cheapest) == len(dearest) == 60
+    assert cheapest == dearest[::-1]
+    narrow = search.Filters(min_price_minor=2000, max_price_minor=2500)
+    assert len(await found(deps, "保温杯", filters=narrow)) == 6
