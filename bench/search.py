@@ -173,7 +173,7 @@ async def build(url: str, catalog: list[Product]) -> float:
     if url.startswith("postgresql"):
         async with engine.connect() as conn:
             await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text("VACUUM ANALYZE products"))
+            await conn.execute(text("VACUUM ANALYZE"))
     await engine.dispose()
     return elapsed
 

@@ -21,6 +21,7 @@ statement, and building SQLAlchemy constructs for them cost more than PostgreSQL
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +33,8 @@ from bot.search.tokens import Query, Token
 COUNT_CAP = 20_000  # beyond this a token is simply common
 COUNT_TTL = 600.0
 MAX_TERMS = 16  # words a typed prefix is walked as, one by one
+MAX_BRANCHES = 24  # beyond this a typed prefix is read as a range instead of word by word
+MAX_PROBES = 1  # tokens a walked posting is checked for in the index before its row is read
 _PREFIX_END = "\U0010ffff"  # above any continuation of a prefix, in the "C" collation
 COLUMNS = (
     "id, title, marketplace, image_url, price_minor, price_currency, in_stock, on_sale, "
@@ -52,7 +55,7 @@ class Sql:
         self.args.append(value)
         return f"${len(self.args)}"
 
-    def matches(self, token: Token, column: str = "term") -> str:
+    def matches(self, token: Token, column: str) -> str:
         """The postings of `token`: its term, or every term it begins (a word typed)."""
         if token.prefix:
             return f"{column} >= {self(token.text)} AND {column} < {self(token.text + _PREFIX_END)}"
@@ -83,7 +86,7 @@ async def counts(session: AsyncSession, tokens: Sequence[Token]) -> dict[Token, 
     if missing:
         sql = Sql()
         probes = ", ".join(
-            f"(SELECT count(*) FROM (SELECT 1 FROM search_postings WHERE {sql.matches(t)} "
+            f"(SELECT count(*) FROM (SELECT 1 FROM search_postings WHERE {sql.matches(t, 'term')} "
             f"LIMIT {COUNT_CAP}) AS c)"
             for t in missing
         )
@@ -95,17 +98,40 @@ async def counts(session: AsyncSession, tokens: Sequence[Token]) -> dict[Token, 
     return found
 
 
-def _driver(query: Query, counts: dict[Token, int]) -> list[Token]:
-    """The tokens whose postings cover every match: in the unit with the fewest products, the
-    rarest token of each alternative (among equals, a whole token, then the longer)."""
-    best: list[Token] = []
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """One ordered stream of the walk: the postings of a term (or of a prefix, as a range),
+    less those of products lacking one of `probes`, found in the index before any row is read."""
+
+    token: Token
+    probes: tuple[Token, ...] = ()
+
+
+def _driver(query: Query, counts: dict[Token, int]) -> list[Branch]:
+    """Branches whose postings cover every match: in the unit with the fewest products, the
+    rarest token of each alternative (among equals, a whole token, then the longer), probed for
+    the alternative's next rarest whole tokens."""
+    best: list[Branch] = []
     best_cost = -1
     for unit in query:
-        rarest = [min(alt, key=lambda t: (counts[t], t.prefix, -len(t.text))) for alt in unit]
-        cost = sum(counts[t] for t in rarest)
+        branches: dict[Token, Branch] = {}
+        for alt in unit:
+            ranked = sorted(alt, key=lambda t: (counts[t], t.prefix, -len(t.text)))
+            probes = tuple(t for t in ranked[1:] if not t.prefix)[:MAX_PROBES]
+            _add(branches, Branch(ranked[0], probes))
+        cost = sum(counts[t] for t in branches)
         if best_cost < 0 or cost < best_cost:
-            best, best_cost = list(dict.fromkeys(rarest)), cost
+            best, best_cost = [b for t, b in branches.items() if counts[t]], cost
     return best
+
+
+def _add(branches: dict[Token, Branch], branch: Branch) -> None:
+    """Walk `branch`; a token already walked for another alternative keeps the probes that
+    both alternatives need."""
+    known = branches.get(branch.token)
+    if known is not None:
+        branch = Branch(branch.token, tuple(p for p in branch.probes if p in known.probes))
+    branches[branch.token] = branch
 
 
 async def _words(session: AsyncSession, token: Token) -> list[Token]:
@@ -131,23 +157,33 @@ async def _words(session: AsyncSession, token: Token) -> list[Token]:
     return [token] if len(words) > MAX_TERMS else [Token(w) for w in words]
 
 
-def _walk(sql: Sql, branches: list[Token]) -> str:
+def _walk(sql: Sql, branches: list[Branch]) -> str:
     """The branches' product ids, newest first, read lazily: each branch keeps its ORDER BY,
-    so PostgreSQL merges them (Merge Append) instead of collecting every posting to sort."""
+    so PostgreSQL merges them (Merge Append) instead of collecting every posting to sort. A
+    probe is a scalar subquery, which PostgreSQL evaluates per posting and never turns into a
+    join that would read all of the probed term's postings."""
     return " UNION ALL ".join(
-        f"(SELECT product_id, {i} AS branch FROM search_postings WHERE {sql.matches(t)} "
-        "ORDER BY product_id DESC)"
-        for i, t in enumerate(branches)
+        f"(SELECT s.product_id, {i} AS branch FROM search_postings AS s "
+        f"WHERE {sql.matches(b.token, 's.term')}"
+        + "".join(
+            " AND (SELECT true FROM search_postings AS x "
+            f"WHERE x.term = {sql(probe.text)} AND x.product_id = s.product_id)"
+            for probe in b.probes
+        )
+        + " ORDER BY s.product_id DESC)"
+        for i, b in enumerate(branches)
     )
 
 
-def _first_branch(sql: Sql, branches: list[Token]) -> str:
-    """A product in several branches is kept from the first of them only: dropping repeats
-    with DISTINCT would make PostgreSQL read every posting before the first row."""
+def _first_branch(sql: Sql, branches: list[Branch]) -> str:
+    """A product in several branches is kept from the first that admits it (it holds that
+    branch's token and probes) only: dropping repeats with DISTINCT would make PostgreSQL read
+    every posting before the first row."""
     if len(branches) == 1:
         return "true"
+    admits = [" AND ".join(sql.holds(t) for t in (b.token, *b.probes)) for b in branches[:-1]]
     kept = (
-        " AND ".join([f"walk.branch = {i}"] + [f"NOT {sql.holds(t)}" for t in branches[:i]])
+        " AND ".join([f"walk.branch = {i}", *(f"NOT ({a})" for a in admits[:i])])
         for i in range(len(branches))
     )
     return "(" + " OR ".join(f"({k})" for k in kept) + ")"
@@ -186,17 +222,17 @@ async def candidates(
     cheapest / dearest when `by_price` is "asc" / "desc"."""
     everything = [t for unit in query for alt in unit for t in alt]
     known = await counts(session, everything)
-    driver = _driver(query, known)
-    if not any(known[t] for t in driver):
-        return []
-    branches: list[Token] = []
-    for token in driver:
-        branches += await _words(session, token) if token.prefix else [token]
-    branches = list(dict.fromkeys(branches))
+    branches: dict[Token, Branch] = {}
+    for branch in _driver(query, known):  # tokens no product holds are left out
+        words = await _words(session, branch.token) if branch.token.prefix else [branch.token]
+        if len(branches) + len(words) > MAX_BRANCHES:  # each branch is checked against the others
+            words = [branch.token]
+        for word in words:
+            _add(branches, Branch(word, branch.probes))
     if not branches:
         return []
     sql = Sql()
-    walk = _walk(sql, branches)
+    walk = _walk(sql, list(branches.values()))
     order = {"asc": "p.price_minor ASC", "desc": "p.price_minor DESC"}.get(
         by_price or "", "walk.product_id DESC"
     )
@@ -205,9 +241,9 @@ async def candidates(
     text = (
         f"SELECT p.* FROM ({walk}) AS walk CROSS JOIN LATERAL ("
         f"SELECT {COLUMNS} FROM products AS p WHERE p.id = walk.product_id"
-        f" AND {_first_branch(sql, branches)} AND {_satisfies(sql, query)}"
+        f" AND {_first_branch(sql, list(branches.values()))} AND {_satisfies(sql, query)}"
         f" AND {_filters(sql, filters)} LIMIT 1) AS p"
-        f" ORDER BY {order} LIMIT {sql(limit)}"
+        f" ORDER BY {order} LIMIT {int(limit)}"
     )
     rows = await _fetch(session, sql, text)
     unique = {row[0]: row for row in rows}  # a posting out of step with its row may repeat one

@@ -114,8 +114,13 @@ async def test_a_stale_count_costs_time_never_a_result(deps: Deps) -> None:
     assert await found(deps, "zzqx") == [ids["zz"]]
 
 
-async def test_a_word_typed_is_found_in_every_word_it_begins(deps: Deps) -> None:
-    # More words than search_pg walks one by one, then fewer: the range and the walk agree.
+@pytest.mark.parametrize("branches", [search_pg.MAX_BRANCHES, 1])
+async def test_a_word_typed_is_found_in_every_word_it_begins(
+    deps: Deps, monkeypatch: pytest.MonkeyPatch, branches: int
+) -> None:
+    # More words than search_pg walks one by one, then fewer, then (with one branch allowed)
+    # every prefix read as a range: they all agree.
+    monkeypatch.setattr(search_pg, "MAX_BRANCHES", branches)
     count = search_pg.MAX_TERMS + 4
     ids = await store(deps, *(product(str(n), f"qv{n:02d} 杯子") for n in range(count)))
     assert set(await found(deps, "qv")) == set(ids.values())
@@ -145,3 +150,17 @@ async def test_price_order_and_filters_over_many_matches(deps: Deps) -> None:
     assert cheapest == dearest[::-1]
     narrow = search.Filters(min_price_minor=2000, max_price_minor=2500)
     assert len(await found(deps, "保温杯", filters=narrow)) == 6
+
+
+async def test_a_product_left_out_by_one_alternative_is_found_by_another(deps: Deps) -> None:
+    # "phone case" is 手机壳 or 保护壳 (among others). The PostgreSQL walk reads 机壳, the
+    # rarer half of 手机壳, checking 手机 in the index; the last product holds 机壳 without
+    # 手机, and must still come through 保护壳.
+    ids = await store(
+        deps,
+        *(product(f"s{n}", f"手机支架 {n}") for n in range(5)),
+        product("c1", "手机壳 透明"),
+        product("c2", "手机壳 磨砂"),
+        product("z", "机壳 保护壳"),
+    )
+    assert set(await found(deps, "phone case")) == {ids["c1"], ids["c2"], ids["z"]}

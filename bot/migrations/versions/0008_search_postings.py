@@ -113,6 +113,12 @@ def upgrade() -> None:
         "ALTER TABLE search_postings "
         "ADD CONSTRAINT pk_search_postings PRIMARY KEY (term, product_id)"
     )
+    # The walk reads the index only where VACUUM has marked the pages all-visible; the newest
+    # products are walked first, so vacuum after 2% new postings rather than the default 20%.
+    op.execute(
+        "ALTER TABLE search_postings SET (autovacuum_vacuum_insert_scale_factor = 0.02, "
+        "autovacuum_analyze_scale_factor = 0.02)"
+    )
     for function in FUNCTIONS:
         op.execute(function)
     for name, definition in TRIGGERS.items():
