@@ -117,7 +117,9 @@ def baseline(path: Path, products: list[Product]) -> float:
         row = catalog._product_row(p, catalog.content_hash(p), "feed:feed.xml", now)
         p_rows.append((p.marketplace, p.external_id, row["title"], row["description"], row["url"],
                        row["image_url"], row["category"], row["brand"], row["seller"], row["source"],
-                       1, row["content_hash"], json.dumps(row["raw"]), stamp, stamp, stamp))  # fmt: skip
+                       1, row["content_hash"], json.dumps(row["raw"]), stamp, stamp, stamp,
+                       row["price_minor"], row["price_currency"], int(row["in_stock"]),
+                       int(row["on_sale"]), row["search_terms"]))  # fmt: skip
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=NORMAL")
@@ -126,13 +128,17 @@ def baseline(path: Path, products: list[Product]) -> float:
         con.executemany(
             "INSERT INTO products (marketplace, external_id, title, description, url, image_url,"
             " category, brand, seller, source, available, content_hash, raw, created_at,"
-            " updated_at, synced_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+            " updated_at, synced_at, price_minor, price_currency, in_stock, on_sale, search_terms)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
             " ON CONFLICT (marketplace, external_id) DO UPDATE SET title=excluded.title,"
             " description=excluded.description, url=excluded.url, image_url=excluded.image_url,"
             " category=excluded.category, brand=excluded.brand, seller=excluded.seller,"
             " source=excluded.source, available=excluded.available,"
             " content_hash=excluded.content_hash, raw=excluded.raw,"
-            " updated_at=excluded.updated_at, synced_at=excluded.synced_at",
+            " updated_at=excluded.updated_at, synced_at=excluded.synced_at,"
+            " price_minor=excluded.price_minor, price_currency=excluded.price_currency,"
+            " in_stock=excluded.in_stock, on_sale=excluded.on_sale,"
+            " search_terms=excluded.search_terms",
             p_rows,
         )
         ids = dict(con.execute("SELECT external_id, id FROM products WHERE marketplace = 'feed'"))

@@ -19,12 +19,21 @@ _IS_CJK = re.compile(rf"[{_CJK}]")
 MAX_QUERY_UNITS = 12
 
 
+MIN_PREFIX = 3  # shorter words typed ("c", "a5", "pd") match whole words only
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     """A token a product must hold: exactly, or (prefix) as the start of one of its words."""
 
     text: str
     prefix: bool = False
+
+
+def word(run: str) -> Token:
+    """A Latin, Cyrillic or digit word typed: it also finds the words it begins ("iphone" finds
+    "iphone15"), from MIN_PREFIX characters on; a shorter one would begin far too many."""
+    return Token(run, prefix=len(run) >= MIN_PREFIX)
 
 
 # A query: units joined by AND; a unit: alternatives joined by OR; an alternative: tokens (AND).

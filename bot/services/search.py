@@ -69,7 +69,7 @@ def parse(query: str, language: str) -> Query:
 
     def flush() -> None:
         for unit_words, chinese in expand(words, language):
-            alternatives = [[Token(w, prefix=True) for w in unit_words]]
+            alternatives = [[tokens.word(w) for w in unit_words]]
             for zh in chinese:
                 alternatives.append(_tokens_of(zh))
             units.append([a for a in alternatives if a])
@@ -91,7 +91,7 @@ def _tokens_of(term: str) -> list[Token]:
         if tokens.is_cjk(run):
             found += [Token(t) for t in tokens.cjk_tokens(run)]
         else:
-            found.append(Token(run, prefix=True))
+            found.append(tokens.word(run))
     return found
 
 

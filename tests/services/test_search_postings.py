@@ -122,10 +122,19 @@ async def test_a_word_typed_is_found_in_every_word_it_begins(
     # every prefix read as a range: they all agree.
     monkeypatch.setattr(search_pg, "MAX_BRANCHES", branches)
     count = search_pg.MAX_TERMS + 4
-    ids = await store(deps, *(product(str(n), f"qv{n:02d} 杯子") for n in range(count)))
-    assert set(await found(deps, "qv")) == set(ids.values())
-    assert set(await found(deps, "qv1")) == {ids[str(n)] for n in range(10, 20)}
-    assert await found(deps, "qv07") == [ids["7"]]
+    ids = await store(deps, *(product(str(n), f"qvx{n:02d} 杯子") for n in range(count)))
+    assert set(await found(deps, "qvx")) == set(ids.values())
+    assert set(await found(deps, "qvx1")) == {ids[str(n)] for n in range(10, 20)}
+    assert await found(deps, "qvx07") == [ids["7"]]
+
+
+async def test_a_word_of_one_or_two_characters_matches_whole_words(deps: Deps) -> None:
+    ids = await store(
+        deps, product("c", "type c 数据线"), product("case", "case 手机"), product("a5", "a5 a50")
+    )
+    assert await found(deps, "c") == [ids["c"]]
+    assert await found(deps, "a5") == [ids["a5"]]
+    assert await found(deps, "cas") == [ids["case"]]
 
 
 async def test_a_product_matching_several_alternatives_is_listed_once(deps: Deps) -> None:
