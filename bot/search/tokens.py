@@ -3,8 +3,8 @@
 Chinese has no spaces and trigram indexes need three characters, so CJK text is indexed as its
 single characters and overlapping pairs (手机壳 -> 手 机 壳 手机 机壳): a query of any length
 becomes an AND of pairs (or one character). Latin, Cyrillic and digits are indexed as lowercase
-words and matched by prefix. Queries are built from these tokens only, so user text never
-reaches FTS5 or tsquery syntax.
+words, matched by prefix from three characters on. Queries are built from these tokens only, so
+user text never reaches FTS5 syntax or PostgreSQL's SQL.
 """
 
 from __future__ import annotations

@@ -14,18 +14,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, column, or_, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Product
 from bot.search import tokens
 from bot.search.expand import expand
 from bot.search.filters import Filters
 from bot.search.tokens import Query, Token
-from bot.services import search_pg
+from bot.services import search_pg, search_sql
 from bot.services.titles import titles
 
-FTS = table("products_fts", column("rowid"))
 NO_FILTERS = Filters()
 CANDIDATES = 200  # ranked in Python: ~12 µs each (bench/search.py)
 
@@ -122,8 +119,9 @@ async def search(
     if not parsed and not filters.category:
         return Results()
     rows = await _candidates(session, parsed, filters, sort)
-    # The columns are Hit's fields, then search_terms, then "has a stored translation".
-    hits = [Hit(*row[:-2]) for row in rows]
+    # The columns are Hit's fields, then search_terms, then "has a stored translation";
+    # SQLite answers its booleans as 0 / 1.
+    hits = [Hit(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), bool(r[7])) for r in rows]
     if sort is Sort.RELEVANCE:
         wanted = [f" {t.text} " for unit in parsed for alt in unit for t in alt]
         scores = [_score(f" {row[-2]} ", wanted, hit) for row, hit in zip(rows, hits, strict=True)]
@@ -142,47 +140,12 @@ def _score(terms: str, wanted: list[str], hit: Hit) -> float:
     return matched + (0.5 if hit.in_stock else 0.0) - len(hit.title) / 10_000
 
 
-_COLUMNS = (Product.id, Product.title, Product.marketplace, Product.image_url,
-            Product.price_minor, Product.price_currency, Product.in_stock, Product.on_sale,
-            Product.search_terms, Product.translated_terms != "")  # fmt: skip
-
-
-def _conditions(filters: Filters) -> list[ColumnElement[bool]]:
-    p = Product
-    found: list[ColumnElement[bool]] = [p.available.is_(True)]
-    if filters.subcategories:
-        low, high = filters.subcategories
-        below = and_(p.category >= low, p.category < high)
-        found.append(or_(p.category == filters.category, below))
-    if filters.in_stock_only:
-        found.append(p.in_stock.is_(True))
-    if filters.marketplace:
-        found.append(p.marketplace == filters.marketplace)
-    if filters.min_price_minor is not None:
-        found.append(p.price_minor >= filters.min_price_minor)
-    if filters.max_price_minor is not None:
-        found.append(p.price_minor <= filters.max_price_minor)
-    return found
-
-
 async def _candidates(
     session: AsyncSession, query: Query, filters: Filters, sort: Sort
 ) -> Sequence[Any]:
     by_price = {Sort.PRICE_UP: "asc", Sort.PRICE_DOWN: "desc"}.get(sort)
     if query and session.bind is not None and session.bind.dialect.name == "postgresql":
         return await search_pg.candidates(session, query, filters, by_price, CANDIDATES)
-    p = Product
-    newest: Any = p.id.desc()
-    statement = select(*_COLUMNS).where(*_conditions(filters))
-    if query:
-        # Driven from the FTS table in descending rowid order, SQLite stops at the LIMIT instead
-        # of collecting every match of a common word first (bench/search: 30 ms -> ~2 ms at 1M).
-        statement = (
-            statement.select_from(FTS)
-            .join(p, p.id == FTS.c.rowid)
-            .where(text("products_fts MATCH :q"))
-            .params(q=fts5(query))
-        )
-        newest = FTS.c.rowid.desc()
-    order = {"asc": p.price_minor.asc(), "desc": p.price_minor.desc()}.get(by_price or "", newest)
-    return (await session.execute(statement.order_by(order).limit(CANDIDATES))).all()
+    return await search_sql.candidates(
+        session, fts5(query) if query else None, filters, by_price, CANDIDATES
+    )

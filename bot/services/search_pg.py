@@ -13,9 +13,7 @@ Choosing the rarest token needs its number of products, counted from the same B-
 only, stopping at COUNT_CAP) and kept for COUNT_TTL seconds per process. A count only steers
 the walk; a stale one costs time, never a result.
 
-The statements are SQL text with positional parameters, run through the driver: built from the
-query's shape, they are the same text for the same shape, so asyncpg reuses its prepared
-statement, and building SQLAlchemy constructs for them cost more than PostgreSQL's answer.
+The statements are SQL text run through the driver (bot/services/search_sql.py).
 """
 
 from __future__ import annotations
@@ -29,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cache import MISSING, TtlCache
 from bot.search.filters import Filters
 from bot.search.tokens import Query, Token
+from bot.services import search_sql
 
 COUNT_CAP = 20_000  # beyond this a token is simply common
 COUNT_TTL = 600.0
@@ -36,24 +35,16 @@ MAX_TERMS = 16  # words a typed prefix is walked as, one by one
 MAX_BRANCHES = 24  # beyond this a typed prefix is read as a range instead of word by word
 MAX_PROBES = 1  # tokens a walked posting is checked for in the index before its row is read
 _PREFIX_END = "\U0010ffff"  # above any continuation of a prefix, in the "C" collation
-COLUMNS = (
-    "id, title, marketplace, image_url, price_minor, price_currency, in_stock, on_sale, "
-    "search_terms, translated_terms <> ''"
-)
 _TERMS = "(' ' || p.search_terms || ' ' || p.translated_terms || ' ')"
 
 _counts = TtlCache(COUNT_TTL, 50_000)
 
 
-class Sql:
-    """SQL text and its positional parameters ($1, $2 ...), built together."""
+class Sql(search_sql.Sql):
+    """PostgreSQL's statement text and parameters, with the postings' own fragments."""
 
     def __init__(self) -> None:
-        self.args: list[Any] = []
-
-    def __call__(self, value: Any) -> str:
-        self.args.append(value)
-        return f"${len(self.args)}"
+        super().__init__(numbered=True)
 
     def matches(self, token: Token, column: str) -> str:
         """The postings of `token`: its term, or every term it begins (a word typed)."""
@@ -65,11 +56,6 @@ class Sql:
         """The product row holds `token`: the whole token, or a word it begins."""
         escaped = token.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return f"{_TERMS} LIKE {self('% ' + escaped + ('%' if token.prefix else ' %'))}"
-
-
-async def _fetch(session: AsyncSession, sql: Sql, text: str) -> Sequence[Any]:
-    connection = await session.connection()
-    return (await connection.exec_driver_sql(text, tuple(sql.args))).all()
 
 
 async def counts(session: AsyncSession, tokens: Sequence[Token]) -> dict[Token, int]:
@@ -90,7 +76,7 @@ async def counts(session: AsyncSession, tokens: Sequence[Token]) -> dict[Token, 
             f"LIMIT {COUNT_CAP}) AS c)"
             for t in missing
         )
-        (row,) = await _fetch(session, sql, f"SELECT {probes}")
+        (row,) = await sql.fetch(session, f"SELECT {probes}")
         for token, number in zip(missing, row, strict=True):
             if number:  # a zero is always counted afresh: it ends the search without a walk
                 _counts.put((where, token), number)
@@ -142,9 +128,8 @@ async def _words(session: AsyncSession, token: Token) -> list[Token]:
     term's postings are not read; never cached, so a word first synced a second ago is walked."""
     sql = Sql()
     start, end = sql(token.text), sql(token.text + _PREFIX_END)
-    rows = await _fetch(
+    rows = await sql.fetch(
         session,
-        sql,
         "WITH RECURSIVE found(term) AS ("
         f" SELECT min(term) FROM search_postings WHERE term >= {start} AND term < {end}"
         " UNION ALL"
@@ -196,30 +181,11 @@ def _satisfies(sql: Sql, query: Query) -> str:
     )
 
 
-def _filters(sql: Sql, filters: Filters) -> str:
-    found = ["p.available"]
-    if filters.subcategories:
-        low, high = filters.subcategories
-        found.append(
-            f"(p.category = {sql(filters.category)} "
-            f"OR (p.category >= {sql(low)} AND p.category < {sql(high)}))"
-        )
-    if filters.in_stock_only:
-        found.append("p.in_stock")
-    if filters.marketplace:
-        found.append(f"p.marketplace = {sql(filters.marketplace)}")
-    if filters.min_price_minor is not None:
-        found.append(f"p.price_minor >= {sql(filters.min_price_minor)}")
-    if filters.max_price_minor is not None:
-        found.append(f"p.price_minor <= {sql(filters.max_price_minor)}")
-    return " AND ".join(found)
-
-
 async def candidates(
     session: AsyncSession, query: Query, filters: Filters, by_price: str | None, limit: int
 ) -> Sequence[Any]:
-    """Rows of COLUMNS matching `query` and `filters`, at most `limit`: the newest, or the
-    cheapest / dearest when `by_price` is "asc" / "desc"."""
+    """Rows of search_sql.COLUMNS matching `query` and `filters`, at most `limit`: the newest,
+    or the cheapest / dearest when `by_price` is "asc" / "desc"."""
     everything = [t for unit in query for alt in unit for t in alt]
     known = await counts(session, everything)
     branches: dict[Token, Branch] = {}
@@ -240,11 +206,11 @@ async def candidates(
     # lookup into a hash join over the whole table, so the walk stays lazy.
     text = (
         f"SELECT p.* FROM ({walk}) AS walk CROSS JOIN LATERAL ("
-        f"SELECT {COLUMNS} FROM products AS p WHERE p.id = walk.product_id"
+        f"SELECT {search_sql.COLUMNS} FROM products AS p WHERE p.id = walk.product_id"
         f" AND {_first_branch(sql, list(branches.values()))} AND {_satisfies(sql, query)}"
-        f" AND {_filters(sql, filters)} LIMIT 1) AS p"
+        f" AND {search_sql.filters(sql, filters)} LIMIT 1) AS p"
         f" ORDER BY {order} LIMIT {int(limit)}"
     )
-    rows = await _fetch(session, sql, text)
+    rows = await sql.fetch(session, text)
     unique = {row[0]: row for row in rows}  # a posting out of step with its row may repeat one
     return list(unique.values())
