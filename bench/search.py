@@ -92,7 +92,7 @@ CLASSES: dict[str, list[tuple[str, str]]] = {
 class Figures:
     p50: float
     p95: float
-    db_p50: float  # time in session.execute: the candidate query and its rows
+    db_p50: float  # time in the database calls: the candidate queries and their rows
     hits: float
     capped: float
 
@@ -132,8 +132,9 @@ AsyncConnection.exec_driver_sql = DbClock.timed(AsyncConnection.exec_driver_sql)
 async def run_class(
     sessions: async_sessionmaker[AsyncSession], cases: list[tuple[str, str]], n: int
 ) -> Figures:
-    """n calls of search() over `cases`; the time spent in session.execute (the candidate query
-    and its rows) is recorded apart, the rest is Python: parsing, building Hits, ranking."""
+    """n calls of search() over `cases`; the time spent in database calls (session.execute and
+    exec_driver_sql: the candidate queries and their rows) is recorded apart; the rest is the
+    session's own round trips and Python: parsing, building Hits, ranking."""
     times: list[float] = []
     db: list[float] = []
     hits = capped = 0
@@ -206,7 +207,7 @@ async def measure(
         figures[name] = f = await run_class(sessions, cases, n)
         print(
             f"[{label} {len(catalog):>9,}] {name:10}  p50 {f.p50:7.2f} ms  p95 {f.p95:7.2f} ms"
-            f"   (in session.execute p50 {f.db_p50:6.2f} ms)   hits/query {f.hits:5.1f}"
+            f"   (in database calls p50 {f.db_p50:6.2f} ms)   hits/query {f.hits:5.1f}"
             f"   capped {f.capped:4.0%}"
         )
     if largest and want_profile:

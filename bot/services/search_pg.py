@@ -11,7 +11,8 @@ with a bitmap of every match).
 
 Choosing the rarest token needs its number of products, counted from the same B-tree (index
 only, stopping at COUNT_CAP) and kept for COUNT_TTL seconds per process. A count only steers
-the walk; a stale one costs time, never a result.
+the walk; a stale one costs time, never a result. Only a zero counted just now ends a branch
+(or the search) without walking it.
 
 The statements are SQL text run through the driver (bot/services/search_sql.py).
 """
@@ -58,8 +59,11 @@ class Sql(search_sql.Sql):
         return f"{_TERMS} LIKE {self('% ' + escaped + ('%' if token.prefix else ' %'))}"
 
 
-async def counts(session: AsyncSession, tokens: Sequence[Token]) -> dict[Token, int]:
-    """Products per token, capped at COUNT_CAP; uncached ones counted in one statement."""
+async def counts(
+    session: AsyncSession, tokens: Sequence[Token]
+) -> tuple[dict[Token, int], set[Token]]:
+    """Products per token, capped at COUNT_CAP, and which of them were counted just now (the
+    uncached ones, in one statement)."""
     where = str(session.get_bind().engine.url)  # a count belongs to its database
     found: dict[Token, int] = {}
     missing: list[Token] = []
@@ -78,10 +82,9 @@ async def counts(session: AsyncSession, tokens: Sequence[Token]) -> dict[Token, 
         )
         (row,) = await sql.fetch(session, f"SELECT {probes}")
         for token, number in zip(missing, row, strict=True):
-            if number:  # a zero is always counted afresh: it ends the search without a walk
-                _counts.put((where, token), number)
+            _counts.put((where, token), number)
             found[token] = number
-    return found
+    return found, set(missing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +94,7 @@ class Branch:
 
     token: Token
     probes: tuple[Token, ...] = ()
+    whole: bool = False  # token and probes are all of its alternative: the index proves a match
 
 
 def _driver(query: Query, counts: dict[Token, int]) -> list[Branch]:
@@ -104,10 +108,10 @@ def _driver(query: Query, counts: dict[Token, int]) -> list[Branch]:
         for alt in unit:
             ranked = sorted(alt, key=lambda t: (counts[t], t.prefix, -len(t.text)))
             probes = tuple(t for t in ranked[1:] if not t.prefix)[:MAX_PROBES]
-            _add(branches, Branch(ranked[0], probes))
+            _add(branches, Branch(ranked[0], probes, whole=len(alt) == 1 + len(probes)))
         cost = sum(counts[t] for t in branches)
         if best_cost < 0 or cost < best_cost:
-            best, best_cost = [b for t, b in branches.items() if counts[t]], cost
+            best, best_cost = list(branches.values()), cost
     return best
 
 
@@ -116,7 +120,9 @@ def _add(branches: dict[Token, Branch], branch: Branch) -> None:
     both alternatives need."""
     known = branches.get(branch.token)
     if known is not None:
-        branch = Branch(branch.token, tuple(p for p in branch.probes if p in known.probes))
+        probes = tuple(p for p in branch.probes if p in known.probes)
+        whole = known.whole and branch.whole and known.probes == branch.probes
+        branch = Branch(branch.token, probes, whole)
     branches[branch.token] = branch
 
 
@@ -187,18 +193,29 @@ async def candidates(
     """Rows of search_sql.COLUMNS matching `query` and `filters`, at most `limit`: the newest,
     or the cheapest / dearest when `by_price` is "asc" / "desc"."""
     everything = [t for unit in query for alt in unit for t in alt]
-    known = await counts(session, everything)
+    known, fresh = await counts(session, everything)
     branches: dict[Token, Branch] = {}
-    for branch in _driver(query, known):  # tokens no product holds are left out
-        words = await _words(session, branch.token) if branch.token.prefix else [branch.token]
+    for branch in _driver(query, known):
+        token = branch.token
+        if not known[token] and token in fresh:
+            continue  # no product holds it: counted just now
+        # A zero from the cache is walked all the same (an empty range costs next to nothing,
+        # and finds what was synced since); only a word with products is worth expanding.
+        words = await _words(session, token) if token.prefix and known[token] else [token]
         if len(branches) + len(words) > MAX_BRANCHES:  # each branch is checked against the others
-            words = [branch.token]
-        for word in words:
-            _add(branches, Branch(word, branch.probes))
+            words = [token]
+        for word in words:  # a word a typed prefix begins proves the prefix
+            _add(branches, Branch(word, branch.probes, branch.whole))
     if not branches:
         return []
     sql = Sql()
-    walk = _walk(sql, list(branches.values()))
+    walked = list(branches.values())
+    walk = _walk(sql, walked)
+    # With one unit whose alternatives the branches hold whole, a product a branch yields
+    # matches already (the triggers keep postings and rows in the same transaction); else the
+    # row is checked against the whole query.
+    proven = len(query) == 1 and all(b.whole for b in walked)
+    satisfies = "true" if proven else _satisfies(sql, query)
     order = {"asc": "p.price_minor ASC", "desc": "p.price_minor DESC"}.get(
         by_price or "", "walk.product_id DESC"
     )
@@ -207,7 +224,7 @@ async def candidates(
     text = (
         f"SELECT p.* FROM ({walk}) AS walk CROSS JOIN LATERAL ("
         f"SELECT {search_sql.COLUMNS} FROM products AS p WHERE p.id = walk.product_id"
-        f" AND {_first_branch(sql, list(branches.values()))} AND {_satisfies(sql, query)}"
+        f" AND {_first_branch(sql, walked)} AND {satisfies}"
         f" AND {search_sql.filters(sql, filters)} LIMIT 1) AS p"
         f" ORDER BY {order} LIMIT {int(limit)}"
     )

@@ -173,3 +173,17 @@ async def test_a_product_left_out_by_one_alternative_is_found_by_another(deps: D
         product("z", "机壳 保护壳"),
     )
     assert set(await found(deps, "phone case")) == {ids["c1"], ids["c2"], ids["z"]}
+
+
+def test_the_walk_skips_the_row_check_only_when_its_index_checks_prove_the_match() -> None:
+    # A branch is "whole" when its token and probes are all of its alternative: then the
+    # PostgreSQL walk needs no check of the row's terms.
+    def whole(query: str, language: str) -> list[bool]:
+        parsed = search.parse(query, language)
+        counts = {t: 10 for unit in parsed for alt in unit for t in alt}
+        return [b.whole for b in search_pg._driver(parsed, counts)]
+
+    assert whole("手机壳", "zh") == [True]  # 手机 walked, 机壳 probed
+    assert whole("保温杯大容量", "zh") == [False]  # five pairs, one probe
+    assert whole("iphone", "en") == [True, True]  # the word, or 苹果
+    assert False in whole("phone case", "en")  # "phone" and "case": a prefix is never probed
