@@ -6,8 +6,9 @@ doclists of every word the prefix begins into memory before the first row: "ins"
 at 1M products, against 0.3 ms with the index, which then walks newest first and stops at the
 LIMIT like any whole word. Prefixes of one or two characters are not indexed: they would
 double the entries of every Chinese character and pair, and shorter words typed match whole
-words only (bot/search/tokens.py). PostgreSQL walks a prefix's words in its postings B-tree
-(0008) instead.
+words only (bot/search/tokens.py). At 1M products the FTS data grows from 120.7 to 125.5 MB
+(265 MB with lengths 1-7) and the rebuild takes about 11 s. PostgreSQL walks a prefix's words in
+its postings B-tree (0008) instead.
 
 Revision ID: 0009
 Revises: 0008
