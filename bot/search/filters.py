@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.search.tokens import prefix_range
+
 BRANCH = " > "  # between the levels of a category path
 
 
@@ -21,5 +23,4 @@ class Filters:
         index range, not a LIKE."""
         if not self.category:
             return None
-        branch = self.category + BRANCH
-        return branch, branch + "\U0010ffff"
+        return prefix_range(self.category + BRANCH)

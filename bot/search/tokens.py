@@ -22,6 +22,12 @@ MAX_QUERY_UNITS = 12
 MIN_PREFIX = 3  # shorter words typed ("c", "a5", "pd") match whole words only
 
 
+def prefix_range(prefix: str) -> tuple[str, str]:
+    """Bounds of the strings that begin with `prefix`, low inclusive, high exclusive, in code
+    point order ("C" collation, SQLite's BINARY): an index range rather than a LIKE."""
+    return prefix, prefix + "\U0010ffff"
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     """A token a product must hold: exactly, or (prefix) as the start of one of its words."""

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cache import MISSING, TtlCache
 from bot.search.filters import Filters
-from bot.search.tokens import Query, Token
+from bot.search.tokens import Query, Token, prefix_range
 from bot.services import search_sql
 
 COUNT_CAP = 20_000  # beyond this a token is simply common
@@ -35,7 +35,6 @@ COUNT_TTL = 600.0
 MAX_TERMS = 16  # words a typed prefix is walked as, one by one
 MAX_BRANCHES = 24  # beyond this a typed prefix is read as a range instead of word by word
 MAX_PROBES = 1  # tokens a walked posting is checked for in the index before its row is read
-_PREFIX_END = "\U0010ffff"  # above any continuation of a prefix, in the "C" collation
 _TERMS = "(' ' || p.search_terms || ' ' || p.translated_terms || ' ')"
 
 _counts = TtlCache(COUNT_TTL, 50_000)
@@ -50,7 +49,8 @@ class Sql(search_sql.Sql):
     def matches(self, token: Token, column: str) -> str:
         """The postings of `token`: its term, or every term it begins (a word typed)."""
         if token.prefix:
-            return f"{column} >= {self(token.text)} AND {column} < {self(token.text + _PREFIX_END)}"
+            low, high = prefix_range(token.text)
+            return f"{column} >= {self(low)} AND {column} < {self(high)}"
         return f"{column} = {self(token.text)}"
 
     def holds(self, token: Token) -> str:
@@ -133,7 +133,8 @@ async def _words(session: AsyncSession, token: Token) -> list[Token]:
     Found by skipping through the B-tree one distinct term at a time (a loose index scan), so a
     term's postings are not read; never cached, so a word first synced a second ago is walked."""
     sql = Sql()
-    start, end = sql(token.text), sql(token.text + _PREFIX_END)
+    low, high = prefix_range(token.text)
+    start, end = sql(low), sql(high)
     rows = await sql.fetch(
         session,
         "WITH RECURSIVE found(term) AS ("
