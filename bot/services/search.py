@@ -144,7 +144,7 @@ async def _candidates(
     session: AsyncSession, query: Query, filters: Filters, sort: Sort
 ) -> Sequence[Any]:
     by_price = {Sort.PRICE_UP: "asc", Sort.PRICE_DOWN: "desc"}.get(sort)
-    if query and session.bind is not None and session.bind.dialect.name == "postgresql":
+    if query and search_sql.on_postgresql(session):
         return await search_pg.candidates(session, query, filters, by_price, CANDIDATES)
     return await search_sql.candidates(
         session, fts5(query) if query else None, filters, by_price, CANDIDATES

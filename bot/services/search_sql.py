@@ -39,8 +39,12 @@ class Sql:
         return (await connection.exec_driver_sql(text, tuple(self.args))).all()
 
 
+def on_postgresql(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def for_session(session: AsyncSession) -> Sql:
-    return Sql(numbered=session.get_bind().dialect.name == "postgresql")
+    return Sql(numbered=on_postgresql(session))
 
 
 def filters(sql: Sql, wanted: Filters) -> str:
