@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -85,17 +86,33 @@ def _sqlite_reset(dbapi_connection: Any, record: Any, state: PoolResetState) -> 
         dbapi_connection.rollback()
 
 
+def _asyncpg_alive(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """Hand out no pooled PostgreSQL connection that the server has closed (a restart, an
+    idle-session timeout, a terminated backend): the pool drops it and takes another
+    (SQLAlchemy's documented `checkout` event, raising DisconnectionError).
+
+    asyncpg marks a connection closed as soon as the event loop reads the server's goodbye, so
+    this costs no round trip. pool_pre_ping costs three per checkout on asyncpg (BEGIN, the ping,
+    ROLLBACK), more than a whole search walk on a million products (bench/search.py)."""
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if driver is not None and driver.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine for `url`; SQLite connections get WAL, foreign keys and a busy timeout."""
+    """An async engine for `url`; SQLite connections get WAL, foreign keys and a busy timeout,
+    PostgreSQL's pool drops connections the server closed (see _asyncpg_alive)."""
     if url.startswith("sqlite"):
         kwargs.setdefault("pool_reset_on_return", None)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "reset", _sqlite_reset)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        event.listen(engine.sync_engine, "checkout", _asyncpg_alive)
+    return engine
 
 
 class Sessions(async_sessionmaker[AsyncSession]):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, insert, select, text
 
-from bot.db import utcnow
+from bot.db import create_engine, session_factory, utcnow
 from bot.deps import Deps
 from bot.models import User
 from bot.services import users
@@ -50,3 +51,33 @@ async def test_a_connection_left_in_a_transaction_comes_back_clean(deps: Deps) -
     assert count == 0
     async with deps.sessions.begin() as s:  # and the database is not left locked
         await users.touch(s, 78, "en")
+
+
+async def test_a_pooled_connection_the_server_closed_is_not_handed_out(database_url: str) -> None:
+    """A restart or a terminated backend closes pooled PostgreSQL connections; the next
+    session gets a live one instead of an error (without a ping round trip per checkout)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's connection pool")
+    engine = create_engine(database_url)
+    admin = create_engine(database_url)
+    try:
+        sessions = session_factory(engine)
+        async with sessions() as s:
+            first = await s.scalar(text("SELECT pg_backend_pid()"))
+        async with admin.connect() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+            for _ in range(500):  # until the backend has gone (its goodbye is then on the wire)
+                gone = await conn.execute(
+                    text("SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = :pid"),
+                    {"pid": first},
+                )
+                if gone.scalar_one():
+                    break
+                await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # the event loop reads it
+        async with sessions() as s:
+            second = await s.scalar(text("SELECT pg_backend_pid()"))
+        assert second is not None and second != first
+    finally:
+        await engine.dispose()
+        await admin.dispose()
