@@ -15,8 +15,14 @@ Printed per size x backend x class: p50 / p95 in ms, mean hits and the share of 
 (at 1M: p95 <= 20 ms, p50 <= 5 ms, latency <= 3x the 10k latency). --profile adds a cProfile of
 the slowest class at the largest size.
 
+With --keep DIR the catalogs are kept (SQLite files in DIR, PostgreSQL databases named
+shopbot_bench_search_<size>) and a later run with the same --keep reuses each one that holds the
+catalog's number of products at the current migration head, instead of building it again (about
+ten minutes at 1M on PostgreSQL). Delete them to rebuild after changing how products are indexed.
+
 Run: `.venv/bin/python bench/search.py [--sizes 10000,100000,1000000] [--queries 200]
-[--backends sqlite,postgresql] [--profile]`; BENCH_PG_URL overrides the PostgreSQL database.
+[--backends sqlite,postgresql] [--profile] [--keep DIR]`; BENCH_PG_URL overrides the PostgreSQL
+database.
 """
 
 from __future__ import annotations
@@ -41,12 +47,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bench.catalog_gen import MARKETPLACE, products
 from bench.sync import Records, fresh_database
+from bot import migrate
 from bot.db import create_engine, session_factory
-from bot.services import sync
+from bot.services import search_sql, sync
 from bot.services.search import search
 from integrations.types import Product
 
@@ -103,7 +110,7 @@ def percentile(sorted_ms: list[float], p: float) -> float:
 
 class DbClock:
     """Adds up the time a session spends in execute (its query and fetching its rows), and in
-    AsyncConnection.exec_driver_sql: the PostgreSQL walk sends its SQL text that way."""
+    search_sql.Sql.fetch: the candidate queries go to the driver that way."""
 
     current: DbClock | None = None
 
@@ -126,14 +133,14 @@ class DbClock:
         return timed
 
 
-AsyncConnection.exec_driver_sql = DbClock.timed(AsyncConnection.exec_driver_sql)  # type: ignore[method-assign]
+search_sql.Sql.fetch = DbClock.timed(search_sql.Sql.fetch)  # type: ignore[method-assign]
 
 
 async def run_class(
     sessions: async_sessionmaker[AsyncSession], cases: list[tuple[str, str]], n: int
 ) -> Figures:
     """n calls of search() over `cases`; the time spent in database calls (session.execute and
-    exec_driver_sql: the candidate queries and their rows) is recorded apart; the rest is the
+    Sql.fetch: the candidate queries and their rows) is recorded apart; the rest is the
     session's own round trips and Python: parsing, building Hits, ranking."""
     times: list[float] = []
     db: list[float] = []
@@ -160,6 +167,23 @@ async def warm_up(sessions: async_sessionmaker[AsyncSession]) -> None:
         for query, language in cases * 2:
             async with sessions() as session:
                 await search(session, query, language=language)
+
+
+async def reusable(url: str, size: int) -> bool:
+    """Whether the database at `url` already holds a catalog of `size` at the migration head."""
+    if url.startswith("sqlite") and not Path(url.split("///", 1)[1]).exists():
+        return False
+    engine = create_engine(url)
+    try:
+        if await migrate.pending(engine):
+            return False
+        async with engine.connect() as conn:
+            count = (await conn.execute(text("SELECT count(*) FROM products"))).scalar_one()
+        return bool(count == size)
+    except (OSError, DBAPIError):
+        return False  # no such database yet
+    finally:
+        await engine.dispose()
 
 
 async def build(url: str, catalog: list[Product]) -> float:
@@ -192,13 +216,22 @@ async def profile(
 
 
 async def measure(
-    label: str, url: str, catalog: list[Product], n: int, largest: bool, want_profile: bool
+    label: str,
+    url: str,
+    catalog: list[Product],
+    n: int,
+    largest: bool,
+    want_profile: bool,
+    keep: bool,
 ) -> dict[str, Figures]:
-    seconds = await build(url, catalog)
-    print(
-        f"[{label} {len(catalog):>9,}] built in {seconds:6.1f}s "
-        f"({len(catalog) / seconds:,.0f} products/s through sync.run)"
-    )
+    if keep and await reusable(url, len(catalog)):
+        print(f"[{label} {len(catalog):>9,}] reusing the kept database")
+    else:
+        seconds = await build(url, catalog)
+        print(
+            f"[{label} {len(catalog):>9,}] built in {seconds:6.1f}s "
+            f"({len(catalog) / seconds:,.0f} products/s through sync.run)"
+        )
     engine = create_engine(url)
     sessions = session_factory(engine)
     await warm_up(sessions)
@@ -215,7 +248,7 @@ async def measure(
         print(f"[{label} {len(catalog):>9,}] cProfile of {slowest} (the slowest class):")
         print(await profile(sessions, CLASSES[slowest], 4 * len(CLASSES[slowest])))
     await engine.dispose()
-    if url.startswith("sqlite"):
+    if url.startswith("sqlite") and not keep:
         for suffix in ("", "-wal", "-shm"):
             Path(url.split("///", 1)[1] + suffix).unlink(missing_ok=True)
     return figures
@@ -257,21 +290,36 @@ async def postgres_reachable(url: str) -> str:
         await admin.dispose()
 
 
-async def main(sizes: list[int], n: int, backends: list[str], want_profile: bool) -> None:
+async def main(
+    sizes: list[int], n: int, backends: list[str], want_profile: bool, keep: Path | None
+) -> None:
     started = time.perf_counter()
     catalog = list(products(max(sizes)))
     print(f"generated {len(catalog):,} products in {time.perf_counter() - started:.1f}s")
     gc.freeze()  # the catalog lives through the whole run: keep the collector off it
-    tmp = Path(tempfile.mkdtemp(prefix="shopbot-bench-search-"))
-    urls = {"sqlite": f"sqlite+aiosqlite:///{tmp / 'search.db'}", "postgresql": PG_URL}
+    tmp = keep or Path(tempfile.mkdtemp(prefix="shopbot-bench-search-"))
+    tmp.mkdir(parents=True, exist_ok=True)
     if "postgresql" in backends and (problem := await postgres_reachable(PG_URL)):
         print(f"[postgresql] skipped: not reachable at {PG_URL} ({problem})")
         backends = [b for b in backends if b != "postgresql"]
     results: dict[str, dict[int, dict[str, Figures]]] = {b: {} for b in backends}
     for size in sorted(sizes):
+        urls = {"sqlite": f"sqlite+aiosqlite:///{tmp / f'search-{size}.db'}", "postgresql": PG_URL}
+        if keep:
+            urls["postgresql"] = (
+                make_url(PG_URL)
+                .set(database=f"{make_url(PG_URL).database}_{size}")
+                .render_as_string(False)
+            )
         for backend in backends:
             results[backend][size] = await measure(
-                backend, urls[backend], catalog[:size], n, size == max(sizes), want_profile
+                backend,
+                urls[backend],
+                catalog[:size],
+                n,
+                size == max(sizes),
+                want_profile,
+                bool(keep),
             )
     for backend in backends:
         report(backend, results[backend])
@@ -284,6 +332,7 @@ if __name__ == "__main__":
     parser.add_argument("--queries", type=int, default=200, help="timed queries per class")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--profile", action="store_true", help="cProfile the slowest class")
+    parser.add_argument("--keep", type=Path, help="keep the catalogs in DIR and reuse them")
     args = parser.parse_args()
     asyncio.run(
         main(
@@ -291,5 +340,6 @@ if __name__ == "__main__":
             max(args.queries, 20),
             args.backends.split(","),
             args.profile,
+            args.keep,
         )
     )

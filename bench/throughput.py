@@ -40,7 +40,7 @@ from typing import Any, Protocol
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
@@ -52,7 +52,7 @@ from bot.db import create_engine, session_factory
 from bot.deps import Deps
 from bot.playground.botapi import DEFAULT_TOKEN, LocalBotApi
 from bot.playground.botapi_model import FakeUser
-from bot.services import fx
+from bot.services import fx, search_sql
 from integrations.fx.ecb import Rates
 
 TARGET_RATIO = 5.0
@@ -208,12 +208,15 @@ class Statements:
 
     def __init__(self, deps: Deps) -> None:
         self.deps, self.searches, self.on = deps, 0, False
-        event.listen(deps.engine.sync_engine, "before_cursor_execute", self._seen)
+        fetch = search_sql.Sql.fetch  # search's statements go to the driver through it
 
-    def _seen(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        # FTS5 on SQLite, the postings walk on PostgreSQL (bot/services/search_pg.py)
-        if self.on and ("products_fts MATCH" in statement or "AS walk CROSS JOIN" in statement):
-            self.searches += 1
+        async def counted(sql: search_sql.Sql, session: AsyncSession, text: str) -> Any:
+            # FTS5 on SQLite, the postings walk on PostgreSQL (bot/services/search_pg.py)
+            if self.on and ("products_fts MATCH" in text or "AS walk CROSS JOIN" in text):
+                self.searches += 1
+            return await fetch(sql, session, text)
+
+        search_sql.Sql.fetch = counted  # type: ignore[method-assign,assignment]
 
     def start(self) -> None:
         self.on, self.batches = True, self.deps.visits.batches

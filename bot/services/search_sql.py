@@ -1,17 +1,23 @@
 """SQL text for search's candidate queries, shared by the SQLite and PostgreSQL paths.
 
-The statements are built as text with positional parameters and run through the driver: for the
-same shape of query they are the same text (asyncpg reuses its prepared statement, sqlite3 its
-cached one), and building SQLAlchemy constructs for them, then processing 200 rows through it,
-cost more than the database's answer (about 0.7 ms of 2.4 at 1M products on SQLite). Every
-value goes through a parameter; the text is assembled from fixed fragments only.
+The statements are built as text with positional parameters and sent by the session's own
+driver connection (asyncpg or aiosqlite): for the same shape of query they are the same text
+(asyncpg reuses its prepared statement, sqlite3 its cached one). Building SQLAlchemy constructs
+for them, then processing 200 rows through it, cost more than the database's answer (about 0.7
+ms of 2.4 at 1M products on SQLite); going through SQLAlchemy's driver adapters costs a BEGIN
+and a ROLLBACK round trip per search on PostgreSQL and four trips to aiosqlite's thread per
+statement instead of one (bench/search.py). Every value goes through a parameter; the text is
+assembled from fixed fragments only.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+import asyncpg
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.search.filters import Filters
@@ -35,8 +41,17 @@ class Sql:
         return f"${len(self.args)}" if self.numbered else "?"
 
     async def fetch(self, session: AsyncSession, text: str) -> Sequence[Any]:
+        """The rows of `text` (tuples, or asyncpg Records), read on the session's connection:
+        inside its transaction if it has one, else on their own (a search needs none). A driver
+        error comes out as SQLAlchemy's DBAPIError, as from session.execute."""
         connection = await session.connection()
-        return (await connection.exec_driver_sql(text, tuple(self.args))).all()
+        driver: Any = (await connection.get_raw_connection()).driver_connection
+        try:
+            if self.numbered:
+                return await driver.fetch(text, *self.args)
+            return await driver.execute_fetchall(text, self.args)
+        except (sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+            raise DBAPIError(text, tuple(self.args), exc) from exc
 
 
 def on_postgresql(session: AsyncSession) -> bool:

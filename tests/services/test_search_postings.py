@@ -7,11 +7,12 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import delete, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from bot.deps import Deps
 from bot.models import Product as ProductRow
 from bot.search.tokens import index_terms
-from bot.services import catalog, search, search_pg, titles
+from bot.services import catalog, search, search_pg, search_sql, titles
 from integrations.types import Offer, Product, Sku
 
 
@@ -187,3 +188,21 @@ def test_the_walk_skips_the_row_check_only_when_its_index_checks_prove_the_match
     assert whole("保温杯大容量", "zh") == [False]  # five pairs, one probe
     assert whole("iphone", "en") == [True, True]  # the word, or 苹果
     assert False in whole("phone case", "en")  # "phone" and "case": a prefix is never probed
+
+
+async def test_a_search_inside_a_writing_transaction_sees_its_own_rows(deps: Deps) -> None:
+    """Search reads on the session's own driver connection, inside its transaction when it has
+    one: what the transaction wrote is found, and is gone after a rollback."""
+    async with deps.sessions() as s:
+        await catalog.upsert(s, [product("1", "手机壳 透明")])
+        assert len((await search.search(s, "手机壳", language="zh")).hits) == 1
+        await s.rollback()
+    assert await found(deps, "手机壳", language="zh") == []
+
+
+async def test_a_driver_error_in_a_search_statement_is_sqlalchemys_dbapierror(deps: Deps) -> None:
+    async with deps.sessions() as s:
+        sql = search_sql.for_session(s)
+        with pytest.raises(DBAPIError) as raised:
+            await sql.fetch(s, f"SELECT id FROM no_such_table WHERE id = {sql(1)}")
+    assert "no_such_table" in str(raised.value)
