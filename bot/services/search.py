@@ -9,10 +9,10 @@ products as on ten thousand.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,8 +34,9 @@ class Sort(StrEnum):
     NEWEST = "n"
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
+    """A product as a results page shows it (a tuple: 200 of them are built per search)."""
+
     id: int
     title: str
     marketplace: str
@@ -119,25 +120,29 @@ async def search(
     if not parsed and not filters.category:
         return Results()
     rows = await _candidates(session, parsed, filters, sort)
+    if sort is Sort.RELEVANCE:
+        rows = sorted(rows, key=_relevance([t.text for u in parsed for a in u for t in a]))
     # The columns are Hit's fields, then search_terms, then "has a stored translation";
     # SQLite answers its booleans as 0 / 1.
     hits = [Hit(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), bool(r[7])) for r in rows]
-    if sort is Sort.RELEVANCE:
-        wanted = [f" {t.text} " for unit in parsed for alt in unit for t in alt]
-        scores = [_score(f" {row[-2]} ", wanted, hit) for row, hit in zip(rows, hits, strict=True)]
-        order = sorted(range(len(hits)), key=lambda i: (-scores[i], -hits[i].id))
-        hits = [hits[i] for i in order]
     translated: dict[int, str] = {}
-    if language != "zh" and (some := [row[0] for row in rows if row[-1]]):
+    if language != "zh" and (some := [row[0] for row in rows if row[9]]):
         translated = await titles(session, some, language)
     return Results(hits, capped=len(rows) >= CANDIDATES, titles=translated)
 
 
-def _score(terms: str, wanted: list[str], hit: Hit) -> float:
-    """Share of the query's tokens among the product's (space-padded: whole tokens only),
-    then stock, then shorter titles."""
-    matched = sum(1 for w in wanted if w in terms) / max(len(wanted), 1)
-    return matched + (0.5 if hit.in_stock else 0.0) - len(hit.title) / 10_000
+def _relevance(wanted: list[str]) -> Callable[[Any], tuple[float, int]]:
+    """Sort key of a candidate row, best first: the share of the query's tokens among the
+    product's (whole tokens only), then in stock, then shorter titles, then newer."""
+    padded = [f" {w} " for w in wanted]
+    share = 1 / max(len(padded), 1)
+
+    def key(row: Any) -> tuple[float, int]:
+        terms = f" {row[8]} "
+        matched = sum(map(terms.__contains__, padded)) * share
+        return -(matched + (0.5 if row[6] else 0.0) - len(row[1]) / 10_000), -row[0]
+
+    return key
 
 
 async def _candidates(
