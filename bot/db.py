@@ -1,6 +1,7 @@
 """Engine, session factory and the declarative Base.
 
-SQLite (the default) gets WAL and foreign keys on every connection; PostgreSQL goes through asyncpg.
+SQLite (the default) gets WAL, foreign keys and a memory-mapped file on every connection;
+PostgreSQL goes through asyncpg.
 The caller owns the transaction: services take an AsyncSession and never commit on their own.
 """
 
@@ -63,12 +64,20 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+MMAP_BYTES = 2**31 - 2**16  # SQLite's default SQLITE_MAX_MMAP_SIZE
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=5000")
+    # Read the file through a memory map (writes still go through the journal): a search at 1M
+    # products reads ~200 rows scattered over a 1 GB file, and through the default 2 MB page
+    # cache each was a read() call. FTS5 + rows took about half as long (bench/search.py).
+    # SQLite caps the size at its compile-time maximum (2 GB in common builds).
+    cur.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     cur.close()
 
 

@@ -43,9 +43,10 @@ async def test_downgrade_to_base_and_up_again(database_url: str) -> None:
         await engine.dispose()
 
 
-async def test_sqlite_connections_use_wal_and_foreign_keys(tmp_path) -> None:
+async def test_sqlite_connections_use_wal_foreign_keys_and_a_memory_map(tmp_path) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
     async with engine.connect() as conn:
         assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
         assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+        assert (await conn.execute(text("PRAGMA mmap_size"))).scalar() >= 2**28
     await engine.dispose()
