@@ -133,13 +133,13 @@ async def search(
 
 def _relevance(wanted: list[str]) -> Callable[[Any], tuple[float, int]]:
     """Sort key of a candidate row, best first: the share of the query's tokens among the
-    product's (whole tokens only), then in stock, then shorter titles, then newer."""
+    product's and its translations' (whole tokens only), then in stock, then shorter titles,
+    then newer. An alternative's tokens count whichever alternative matched."""
     padded = [f" {w} " for w in wanted]
     share = 1 / max(len(padded), 1)
 
     def key(row: Any) -> tuple[float, int]:
-        terms = f" {row[8]} "
-        matched = sum(map(terms.__contains__, padded)) * share
+        matched = sum(map(row[8].__contains__, padded)) * share
         return -(matched + (0.5 if row[6] else 0.0) - len(row[1]) / 10_000), -row[0]
 
     return key

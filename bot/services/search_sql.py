@@ -22,10 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.search.filters import Filters
 
-# Hit's fields, then search_terms, then "has a stored translation" (of products AS p)
+# Hit's fields, then the terms relevance is scored on (the product's own and its translations'
+# words, space-padded), then "has a stored translation" (of products AS p)
 COLUMNS = (
     "p.id, p.title, p.marketplace, p.image_url, p.price_minor, p.price_currency, p.in_stock, "
-    "p.on_sale, p.search_terms, p.translated_terms <> ''"
+    "p.on_sale, ' ' || p.search_terms || ' ' || p.translated_terms || ' ', "
+    "p.translated_terms <> ''"
 )
 
 

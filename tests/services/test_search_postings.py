@@ -13,7 +13,7 @@ from bot.deps import Deps
 from bot.models import Product as ProductRow
 from bot.search.tokens import index_terms
 from bot.services import catalog, search, search_pg, search_sql, titles
-from integrations.types import Offer, Product, Sku
+from integrations.types import Availability, Offer, Product, Sku
 
 
 def product(ext: str, title: str, price: str = "10.00") -> Product:
@@ -206,3 +206,39 @@ async def test_a_driver_error_in_a_search_statement_is_sqlalchemys_dbapierror(de
         with pytest.raises(DBAPIError) as raised:
             await sql.fetch(s, f"SELECT id FROM no_such_table WHERE id = {sql(1)}")
     assert "no_such_table" in str(raised.value)
+
+
+async def test_relevance_orders_by_tokens_held_then_stock_then_title_length_then_newest(
+    deps: Deps,
+) -> None:
+    """A query "iphone" is the word or 苹果 (the term dictionary): holding both ranks first, then in
+    stock before out of stock, shorter titles first, and the newer of two equals first."""
+    sold_out = Product(
+        "demo",
+        "gone",
+        "苹果手机壳",
+        (Sku("gone-a", Offer(Decimal("10"), "CNY"), availability=Availability.OUT_OF_STOCK),),
+        url="https://x.cn/gone",
+    )
+    ids = await store(
+        deps,
+        product("older", "苹果手机壳"),
+        product("both", "iPhone 苹果 手机壳 加长加长加长的标题"),
+        sold_out,
+        product("longer", "苹果手机壳加厚"),
+        product("newer", "苹果手机壳"),
+    )
+    expected = ["both", "newer", "older", "longer", "gone"]
+    assert await found(deps, "iphone", language="en") == [ids[e] for e in expected]
+    newest = await found(deps, "iphone", language="en", sort=search.Sort.NEWEST)
+    assert newest == sorted(ids.values(), reverse=True)
+
+
+async def test_a_stored_translation_counts_toward_relevance(deps: Deps) -> None:
+    """A query "phone case" is the words or 手机 机壳 (the term dictionary): the product whose stored
+    English title holds the words too ranks above a newer one that holds the pairs only."""
+    ids = await store(deps, product("translated", "手机壳"), product("plain", "手机壳"))
+    assert await found(deps, "phone case", language="en") == [ids["plain"], ids["translated"]]
+    async with deps.sessions.begin() as s:
+        await titles.store(s, "en", "deepl", [(ids["translated"], "手机壳", "Phone case")])
+    assert await found(deps, "phone case", language="en") == [ids["translated"], ids["plain"]]
