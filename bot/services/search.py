@@ -93,20 +93,6 @@ def _tokens_of(term: str) -> list[Token]:
     return found
 
 
-def fts5(query: Query) -> str:
-    """FTS5 MATCH text; tokens are letters, digits or CJK only, so quoting them is enough."""
-    return " AND ".join(
-        "("
-        + " OR ".join("(" + " AND ".join(_fts_token(t) for t in alt) + ")" for alt in unit)
-        + ")"
-        for unit in query
-    )
-
-
-def _fts_token(token: Token) -> str:
-    return f'"{token.text}"' + ("*" if token.prefix else "")
-
-
 async def search(
     session: AsyncSession,
     query: str,
@@ -151,6 +137,4 @@ async def _candidates(
     by_price = {Sort.PRICE_UP: "asc", Sort.PRICE_DOWN: "desc"}.get(sort)
     if query and search_sql.on_postgresql(session):
         return await search_pg.candidates(session, query, filters, by_price, CANDIDATES)
-    return await search_sql.candidates(
-        session, fts5(query) if query else None, filters, by_price, CANDIDATES
-    )
+    return await search_sql.candidates(session, query, filters, by_price, CANDIDATES)

@@ -10,9 +10,9 @@ is what FTS5 does on SQLite with its rowid-ordered doclists; a GIN index cannot 
 with a bitmap of every match).
 
 Choosing the rarest token needs its number of products, counted from the same B-tree (index
-only, stopping at COUNT_CAP) and kept for COUNT_TTL seconds per process. A count only steers
-the walk; a stale one costs time, never a result. Only a zero counted just now ends a branch
-(or the search) without walking it.
+only, stopping at COUNT_CAP) and kept for a while (search_sql.counts). A count only steers the
+walk; a stale one costs time, never a result. Only a zero counted just now ends a branch (or the
+search) without walking it.
 
 The statements are SQL text run through the driver (bot/services/search_sql.py).
 """
@@ -25,19 +25,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cache import MISSING, TtlCache
 from bot.search.filters import Filters
 from bot.search.tokens import Query, Token, prefix_range
 from bot.services import search_sql
 
 COUNT_CAP = 20_000  # beyond this a token is simply common
-COUNT_TTL = 600.0
 MAX_TERMS = 16  # words a typed prefix is walked as, one by one
 MAX_BRANCHES = 24  # beyond this a typed prefix is read as a range instead of word by word
 MAX_PROBES = 1  # tokens a walked posting is checked for in the index before its row is read
 _TERMS = "(' ' || p.search_terms || ' ' || p.translated_terms || ' ')"
-
-_counts = TtlCache(COUNT_TTL, 50_000)
 
 
 class Sql(search_sql.Sql):
@@ -62,29 +58,17 @@ class Sql(search_sql.Sql):
 async def counts(
     session: AsyncSession, tokens: Sequence[Token]
 ) -> tuple[dict[Token, int], set[Token]]:
-    """Products per token, capped at COUNT_CAP, and which of them were counted just now (the
-    uncached ones, in one statement)."""
-    where = str(session.get_bind().engine.url)  # a count belongs to its database
-    found: dict[Token, int] = {}
-    missing: list[Token] = []
-    for token in dict.fromkeys(tokens):
-        cached = _counts.get((where, token), MISSING)
-        if cached is MISSING:
-            missing.append(token)
-        else:
-            found[token] = cached
-    if missing:
-        sql = Sql()
-        probes = ", ".join(
-            f"(SELECT count(*) FROM (SELECT 1 FROM search_postings WHERE {sql.matches(t, 'term')} "
-            f"LIMIT {COUNT_CAP}) AS c)"
-            for t in missing
-        )
-        (row,) = await sql.fetch(session, f"SELECT {probes}")
-        for token, number in zip(missing, row, strict=True):
-            _counts.put((where, token), number)
-            found[token] = number
-    return found, set(missing)
+    """Products per token, counted from the postings index only and capped at COUNT_CAP, and
+    which of them were counted just now (search_sql.counts)."""
+    return await search_sql.counts(session, Sql(), tokens, _count)
+
+
+def _count(sql: search_sql.Sql, token: Token) -> str:
+    assert isinstance(sql, Sql)
+    return (
+        f"(SELECT count(*) FROM (SELECT 1 FROM search_postings WHERE {sql.matches(token, 'term')} "
+        f"LIMIT {COUNT_CAP}) AS c)"
+    )
 
 
 @dataclass(frozen=True, slots=True)
