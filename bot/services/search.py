@@ -9,6 +9,7 @@ products as on ten thousand.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -121,11 +122,12 @@ def _relevance(wanted: list[str]) -> Callable[[Any], tuple[float, int]]:
     """Sort key of a candidate row, best first: the share of the query's tokens among the
     product's and its translations' (whole tokens only), then in stock, then shorter titles,
     then newer. An alternative's tokens count whichever alternative matched."""
-    padded = [f" {w} " for w in wanted]
-    share = 1 / max(len(padded), 1)
+    share = 1 / max(len(wanted), 1)
+    weights = list(Counter(f" {w} " for w in wanted).items())  # alternatives repeat tokens
 
     def key(row: Any) -> tuple[float, int]:
-        matched = sum(map(row[8].__contains__, padded)) * share
+        terms = row[8]
+        matched = sum([n for w, n in weights if w in terms]) * share
         return -(matched + (0.5 if row[6] else 0.0) - len(row[1]) / 10_000), -row[0]
 
     return key
