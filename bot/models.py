@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -43,7 +44,16 @@ class Product(Base):
     """One listing on one marketplace; never deleted (orders point at it), only made unavailable."""
 
     __tablename__ = "products"
-    __table_args__ = (UniqueConstraint("marketplace", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("marketplace", "external_id"),
+        # Browsing and the category tree only ask about available products (migration 0010).
+        Index(
+            "ix_products_available_category",
+            "category",
+            sqlite_where=text("available"),
+            postgresql_where=text("available"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     marketplace: Mapped[str] = mapped_column(String(32))
@@ -52,7 +62,7 @@ class Product(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     url: Mapped[str | None] = mapped_column(Text)
     image_url: Mapped[str | None] = mapped_column(Text)
-    category: Mapped[str] = mapped_column(String(255), default="", index=True)
+    category: Mapped[str] = mapped_column(String(255), default="")
     brand: Mapped[str] = mapped_column(String(128), default="")
     seller: Mapped[str] = mapped_column(String(255), default="")
     # The sync source that last delivered it ("feed:<location>", "shopify", "taobao" ...): a full

@@ -10,7 +10,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Product
@@ -45,14 +45,21 @@ class Tree:
         return self.by_key.get(key)
 
 
+# Available products per category. The bare column, as the partial index
+# ix_products_available_category names it: SQLite uses a partial index only when the query
+# repeats its condition ("available = 1", which SQLAlchemy writes for the column on SQLite, is
+# not the same). Read from that index alone: 1.5 s -> 0.2 s at 1M products (migration 0010).
+COUNTS = (
+    select(Product.category, func.count())
+    .where(text("products.available"), Product.category != "")
+    .group_by(Product.category)
+)
+
+
 async def tree(session: AsyncSession) -> Tree:
     """Top-level categories and their subcategories, with product counts (deeper levels are
     folded into their second-level branch)."""
-    rows = await session.execute(
-        select(Product.category, func.count())
-        .where(Product.available.is_(True), Product.category != "")
-        .group_by(Product.category)
-    )
+    rows = await session.execute(COUNTS)
     top: dict[str, Node] = {}
     subs: dict[str, Node] = {}
     for path, count in rows.all():

@@ -4,6 +4,7 @@ products by triggers, and search behaviour that the PostgreSQL walk and FTS5 mus
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, select, text, update
@@ -256,3 +257,37 @@ async def test_a_stored_translation_counts_toward_relevance(deps: Deps) -> None:
     async with deps.sessions.begin() as s:
         await titles.store(s, "en", "deepl", [(ids["translated"], "手机壳", "Phone case")])
     assert await found(deps, "phone case", language="en") == [ids["translated"], ids["plain"]]
+
+
+@pytest.mark.parametrize("recent", [search_sql.RECENT, 2])
+async def test_browsing_a_category_gives_its_newest_products_however_it_is_read(
+    deps: Deps, monkeypatch: pytest.MonkeyPatch, recent: int
+) -> None:
+    """SQLite walks the newest products first and reads the category's index only when they
+    hold too few of it (recent=2 forces that): the same newest products either way."""
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    monkeypatch.setattr(search_sql, "RECENT", recent)
+
+    def shelved(ext: str, category: str, stock: bool = True) -> Product:
+        availability = Availability.IN_STOCK if stock else Availability.OUT_OF_STOCK
+        sku = Sku(f"{ext}-a", Offer(Decimal("10"), "CNY"), availability=availability)
+        return Product("demo", ext, f"商品 {ext}", (sku,), url="https://x.cn/", category=category)
+
+    ids = await store(
+        deps,
+        *(shelved(f"a{n}", "家居 > 香氛") for n in range(5)),
+        shelved("sold", "家居 > 香氛", stock=False),
+        *(shelved(f"b{n}", "玩具 > 积木") for n in range(4)),
+        shelved("top", "家居"),
+    )
+
+    async def browse(category: str, **wanted: Any) -> list[int]:
+        async with deps.sessions() as s:
+            found = await search.search(
+                s, "", filters=search.Filters(category=category, **wanted), sort=search.Sort.NEWEST
+            )
+        return [h.id for h in found.hits]
+
+    assert await browse("家居") == [ids["top"], ids["sold"], ids["a4"]]
+    assert await browse("家居 > 香氛", in_stock_only=True) == [ids["a4"], ids["a3"], ids["a2"]]
+    assert await browse("玩具") == [ids["b3"], ids["b2"], ids["b1"]]
