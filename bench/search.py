@@ -9,7 +9,9 @@ after the load, as autovacuum would give it shortly after a bulk sync.
 Then `search()` is timed the way the handler calls it, one session per query
 (`async with sessions() as s: await search(s, q, language=...)`), for six query classes: short
 CJK, long CJK, Latin, English through the term dictionary, Russian, and queries that match
-nothing. Each class runs its queries round-robin for --queries timed calls after a warm-up.
+nothing; and a seventh, "browse": every category of the catalog's tree opened newest first (no
+query), after the tree itself is counted (its p50 is printed). Each class runs its queries
+round-robin for --queries timed calls after a warm-up.
 Printed per size x backend x class: p50 / p95 in ms, mean hits and the share of capped results
 (CANDIDATES matched); then, at the largest size, the ratio to the 10k latency and the targets
 (at 1M: p95 <= 20 ms, p50 <= 5 ms, latency <= 3x the 10k latency). --profile adds a cProfile of
@@ -53,8 +55,9 @@ from bench.catalog_gen import MARKETPLACE, products
 from bench.sync import Records, fresh_database
 from bot import migrate
 from bot.db import create_engine, session_factory
-from bot.services import search_sql, sync
-from bot.services.search import search
+from bot.search.filters import Filters
+from bot.services import categories, search_sql, sync
+from bot.services.search import NO_FILTERS, search
 from integrations.types import Product
 
 PG_URL = os.environ.get(
@@ -137,20 +140,27 @@ search_sql.Sql.fetch = DbClock.timed(search_sql.Sql.fetch)  # type: ignore[metho
 
 
 async def run_class(
-    sessions: async_sessionmaker[AsyncSession], cases: list[tuple[str, str]], n: int
+    sessions: async_sessionmaker[AsyncSession],
+    cases: list[tuple[str, str]],
+    n: int,
+    browsed: list[str] | None = None,
 ) -> Figures:
-    """n calls of search() over `cases`; the time spent in database calls (session.execute and
-    Sql.fetch: the candidate queries and their rows) is recorded apart; the rest is the
-    session's own round trips and Python: parsing, building Hits, ranking."""
+    """n calls of search() over `cases`, or browsing the categories `browsed` (no query); the
+    time spent in database calls (session.execute and Sql.fetch: the candidate queries and
+    their rows) is recorded apart; the rest is the session's own round trips and Python:
+    parsing, building Hits, ranking."""
     times: list[float] = []
     db: list[float] = []
     hits = capped = 0
+    calls = [(q, lang, NO_FILTERS) for q, lang in cases] + [
+        ("", "en", Filters(category=path)) for path in browsed or []
+    ]
     for i in range(n):
-        query, language = cases[i % len(cases)]
+        query, language, filters = calls[i % len(calls)]
         started = time.perf_counter()
         async with sessions() as session:
             clock = DbClock(session)
-            results = await search(session, query, language=language)
+            results = await search(session, query, language=language, filters=filters)
         times.append((time.perf_counter() - started) * 1000)
         db.append(clock.seconds * 1000)
         hits += len(results.hits)
@@ -160,6 +170,18 @@ async def run_class(
     return Figures(
         percentile(times, 50), percentile(times, 95), percentile(db, 50), hits / n, capped / n
     )
+
+
+async def category_tree(sessions: async_sessionmaker[AsyncSession]) -> tuple[float, list[str]]:
+    """p50 of counting the category tree (5 times), and the paths of its categories."""
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        async with sessions() as session:
+            tree = await categories.tree(session)
+        times.append((time.perf_counter() - started) * 1000)
+    paths = [node.path for top in tree.top for node in (top, *top.children)]
+    return statistics.median(times), paths
 
 
 async def warm_up(sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -235,16 +257,21 @@ async def measure(
     engine = create_engine(url)
     sessions = session_factory(engine)
     await warm_up(sessions)
+    tree_ms, browsed = await category_tree(sessions)
+    print(
+        f"[{label} {len(catalog):>9,}] category tree (every category's available products "
+        f"counted) p50 {tree_ms:7.2f} ms; browsing its {len(browsed)} categories newest first:"
+    )
     figures: dict[str, Figures] = {}
-    for name, cases in CLASSES.items():
-        figures[name] = f = await run_class(sessions, cases, n)
+    for name, cases in [*CLASSES.items(), ("browse", [])]:
+        figures[name] = f = await run_class(sessions, cases, n, browsed if not cases else None)
         print(
             f"[{label} {len(catalog):>9,}] {name:10}  p50 {f.p50:7.2f} ms  p95 {f.p95:7.2f} ms"
             f"   (in database calls p50 {f.db_p50:6.2f} ms)   hits/query {f.hits:5.1f}"
             f"   capped {f.capped:4.0%}"
         )
     if largest and want_profile:
-        slowest = max(figures, key=lambda k: figures[k].p95)
+        slowest = max(CLASSES, key=lambda k: figures[k].p95)
         print(f"[{label} {len(catalog):>9,}] cProfile of {slowest} (the slowest class):")
         print(await profile(sessions, CLASSES[slowest], 4 * len(CLASSES[slowest])))
     await engine.dispose()

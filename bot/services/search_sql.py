@@ -64,7 +64,7 @@ COUNT_TTL = 600.0
 # as fast or faster that way (no-hit ones 1.6x); those with 900-1,500 possible matches but 200
 # actual ones ran 5-30% slower than newest first.
 FEW = 600
-RECENT = 20_000  # products browsing walks newest first before it reads a category's index
+BROWSE_IDS = 20_000  # a category's ids read from its index before it counts as big
 _counts = TtlCache(COUNT_TTL, 50_000)
 
 
@@ -158,10 +158,10 @@ async def candidates(
     if query:
         known, _ = await counts(session, for_session(session), _tokens(query), _fts5_count)
         few = most_matches(query, known) <= FEW
-    elif not by_price and not on_postgresql(session):
-        recent = await _browse_recent(session, wanted, limit)
-        if len(recent) >= limit:
-            return recent
+    elif wanted.category and not by_price and not on_postgresql(session):
+        found = await _browse_category(session, wanted, limit)
+        if found:
+            return found
     sql = for_session(session)  # with "?", parameters go in the order the text names them
     newest = "p.id"
     if not query:
@@ -187,22 +187,44 @@ async def candidates(
     return await sql.fetch(session, text)
 
 
-async def _browse_recent(session: AsyncSession, wanted: Filters, limit: int) -> Sequence[Any]:
-    """The newest products `wanted` asks for among the newest RECENT (SQLite), walking the
-    table itself newest first: when `limit` of them are there, they are the newest of all.
+async def _browse_category(session: AsyncSession, wanted: Filters, limit: int) -> Sequence[Any]:
+    """The newest products of a category (SQLite), or nothing when this way cannot tell.
 
-    SQLite's planner has no statistics of how many products a category holds: it reads a
-    category through its index, every product of it, then sorts them. For a category of 137k
-    products at 1M (bench catalog) that took 0.35-0.8 s, this walk 1.3 ms. A category too small
-    to fill `limit` among the newest products is then read through its index, which is quick
-    for a small one (4.4k products: 18 ms)."""
-    sql = for_session(session)
+    SQLite's planner has no statistics of how many products a category holds: it read a whole
+    category through its index, then sorted it (0.35-0.8 s for a category of 137k products at
+    1M, bench catalog). Instead, its ids are taken from the index alone, up to BROWSE_IDS: when
+    that is all of them, the newest are read by id. A bigger category is at least BROWSE_IDS /
+    (newest id) of the catalog, so its newest `limit` are almost always among the newest
+    2 x limit / that share of the products, and the table is walked back through those. When
+    neither way has an answer the caller reads the category through its index as before."""
+    high = wanted.subcategories[1] if wanted.subcategories else ""
+    sql = for_session(session)  # "?" are bound in the order the text names them
+    # One range of the index: the category, its branches, and whatever sorts between them
+    # (the filters below keep exactly the category). SQLite reads an OR of two ranges by
+    # scanning the whole index here.
+    ids = (
+        f"SELECT id FROM products WHERE available AND category >= {sql(wanted.category)} "
+        f"AND category < {sql(high)} LIMIT {BROWSE_IDS + 1}"
+    )
     text = (
-        f"SELECT {COLUMNS} FROM products AS p NOT INDEXED "
-        f"WHERE p.id > (SELECT max(id) FROM products) - {RECENT} AND {filters(sql, wanted)} "
+        f"WITH m AS MATERIALIZED ({ids}) SELECT {COLUMNS}, (SELECT count(*) FROM m) "
+        f"FROM products AS p WHERE p.id IN (SELECT id FROM m) AND {filters(sql, wanted)} "
         f"ORDER BY p.id DESC LIMIT {int(limit)}"
     )
-    return await sql.fetch(session, text)
+    rows = await sql.fetch(session, text)
+    if not rows:
+        return []  # none passed the filters, or none of the first ids: the caller reads it all
+    if rows[0][-1] <= BROWSE_IDS:
+        return rows  # with an extra last column (the count), which search does not read
+    sql = for_session(session)
+    window = f"(SELECT max(id) FROM products) * {2 * int(limit)} / {BROWSE_IDS}"
+    text = (
+        f"SELECT {COLUMNS} FROM products AS p NOT INDEXED "
+        f"WHERE p.id > (SELECT max(id) FROM products) - {window} AND {filters(sql, wanted)} "
+        f"ORDER BY p.id DESC LIMIT {int(limit)}"
+    )
+    rows = await sql.fetch(session, text)
+    return rows if len(rows) >= limit else []
 
 
 def _tokens(query: Query) -> list[Token]:

@@ -259,14 +259,16 @@ async def test_a_stored_translation_counts_toward_relevance(deps: Deps) -> None:
     assert await found(deps, "phone case", language="en") == [ids["translated"], ids["plain"]]
 
 
-@pytest.mark.parametrize("recent", [search_sql.RECENT, 2])
+@pytest.mark.parametrize("ids_read", [search_sql.BROWSE_IDS, 2, 1])
 async def test_browsing_a_category_gives_its_newest_products_however_it_is_read(
-    deps: Deps, monkeypatch: pytest.MonkeyPatch, recent: int
+    deps: Deps, monkeypatch: pytest.MonkeyPatch, ids_read: int
 ) -> None:
-    """SQLite walks the newest products first and reads the category's index only when they
-    hold too few of it (recent=2 forces that): the same newest products either way."""
+    """SQLite takes a category's ids from its index when they are few (BROWSE_IDS), else walks
+    the newest products, else reads the whole category: the same newest products every way.
+    With 3 candidates, 2 ids make the bigger categories walked, 1 makes 文具 (2 products) read
+    whole after a walk that finds too few."""
     monkeypatch.setattr(search, "CANDIDATES", 3)
-    monkeypatch.setattr(search_sql, "RECENT", recent)
+    monkeypatch.setattr(search_sql, "BROWSE_IDS", ids_read)
 
     def shelved(ext: str, category: str, stock: bool = True) -> Product:
         availability = Availability.IN_STOCK if stock else Availability.OUT_OF_STOCK
@@ -279,6 +281,9 @@ async def test_browsing_a_category_gives_its_newest_products_however_it_is_read(
         shelved("sold", "家居 > 香氛", stock=False),
         *(shelved(f"b{n}", "玩具 > 积木") for n in range(4)),
         shelved("top", "家居"),
+        shelved("w0", "文具"),
+        shelved("w1", "文具 > 笔"),
+        shelved("wrong", "文具 !x"),  # sorts between 文具 and its branches, and is not one
     )
 
     async def browse(category: str, **wanted: Any) -> list[int]:
@@ -291,3 +296,4 @@ async def test_browsing_a_category_gives_its_newest_products_however_it_is_read(
     assert await browse("家居") == [ids["top"], ids["sold"], ids["a4"]]
     assert await browse("家居 > 香氛", in_stock_only=True) == [ids["a4"], ids["a3"], ids["a2"]]
     assert await browse("玩具") == [ids["b3"], ids["b2"], ids["b1"]]
+    assert await browse("文具") == [ids["w1"], ids["w0"]]
