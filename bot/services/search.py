@@ -106,9 +106,11 @@ async def search(
     parsed = parse(query, language)
     if not parsed and not filters.category:
         return Results()
-    rows = await _candidates(session, parsed, filters, sort)
+    rows = await _candidates(session, parsed, filters)
     if sort is Sort.RELEVANCE:
         rows = sorted(rows, key=_relevance([t.text for u in parsed for a in u for t in a]))
+    elif sort is not Sort.NEWEST:
+        rows = sorted(rows, key=_by_price(descending=sort is Sort.PRICE_DOWN))
     # The columns are Hit's fields, then search_terms, then "has a stored translation";
     # SQLite answers its booleans as 0 / 1.
     hits = [Hit(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), bool(r[7])) for r in rows]
@@ -133,10 +135,17 @@ def _relevance(wanted: list[str]) -> Callable[[Any], tuple[float, int]]:
     return key
 
 
-async def _candidates(
-    session: AsyncSession, query: Query, filters: Filters, sort: Sort
-) -> Sequence[Any]:
-    by_price = {Sort.PRICE_UP: "asc", Sort.PRICE_DOWN: "desc"}.get(sort)
+def _by_price(descending: bool) -> Callable[[Any], tuple[bool, int, int]]:
+    """Sort key of a candidate row: cheapest (or dearest) first, unpriced last, then newer."""
+    sign = -1 if descending else 1
+    return lambda row: (row[4] is None, sign * (row[4] or 0), -row[0])
+
+
+async def _candidates(session: AsyncSession, query: Query, filters: Filters) -> Sequence[Any]:
+    """The newest CANDIDATES matches, whatever the order asked: every order ranks the same
+    results. Finding the cheapest of every match instead read all of them: 0.8-1.7 s for a
+    common word at 1M products on PostgreSQL, 0.12-0.14 s on SQLite. The price filter still
+    narrows over every match."""
     if query and search_sql.on_postgresql(session):
-        return await search_pg.candidates(session, query, filters, by_price, CANDIDATES)
-    return await search_sql.candidates(session, query, filters, by_price, CANDIDATES)
+        return await search_pg.candidates(session, query, filters, CANDIDATES)
+    return await search_sql.candidates(session, query, filters, CANDIDATES)

@@ -173,10 +173,9 @@ def _satisfies(sql: Sql, query: Query) -> str:
 
 
 async def candidates(
-    session: AsyncSession, query: Query, filters: Filters, by_price: str | None, limit: int
+    session: AsyncSession, query: Query, filters: Filters, limit: int
 ) -> Sequence[Any]:
-    """Rows of search_sql.COLUMNS matching `query` and `filters`, at most `limit`: the newest,
-    or the cheapest / dearest when `by_price` is "asc" / "desc"."""
+    """Rows of search_sql.COLUMNS matching `query` and `filters`: the newest, at most `limit`."""
     everything = [t for unit in query for alt in unit for t in alt]
     known, fresh = await counts(session, everything)
     branches: dict[Token, Branch] = {}
@@ -201,9 +200,6 @@ async def candidates(
     # row is checked against the whole query.
     proven = len(query) == 1 and all(b.whole for b in walked)
     satisfies = "true" if proven else _satisfies(sql, query)
-    order = {"asc": "p.price_minor ASC", "desc": "p.price_minor DESC"}.get(
-        by_price or "", "walk.product_id DESC"
-    )
     # One product per posting, by primary key: LIMIT 1 keeps PostgreSQL from turning the lateral
     # lookup into a hash join over the whole table, so the walk stays lazy.
     text = (
@@ -211,7 +207,7 @@ async def candidates(
         f"SELECT {search_sql.COLUMNS} FROM products AS p WHERE p.id = walk.product_id"
         f" AND {_first_branch(sql, walked)} AND {satisfies}"
         f" AND {search_sql.filters(sql, filters)} LIMIT 1) AS p"
-        f" ORDER BY {order} LIMIT {int(limit)}"
+        f" ORDER BY walk.product_id DESC LIMIT {int(limit)}"
     )
     rows = await sql.fetch(session, text)
     unique = {row[0]: row for row in rows}  # a posting out of step with its row may repeat one

@@ -149,16 +149,15 @@ def filters(sql: Sql, wanted: Filters) -> str:
 
 
 async def candidates(
-    session: AsyncSession, query: Query, wanted: Filters, by_price: str | None, limit: int
+    session: AsyncSession, query: Query, wanted: Filters, limit: int
 ) -> Sequence[Any]:
     """Rows of COLUMNS matching `query` through FTS5 (SQLite), or for browsing with no query
-    (any database): at most `limit`, the newest, or the cheapest / dearest when `by_price` is
-    "asc" / "desc"."""
+    (any database): the newest, at most `limit`."""
     few = False
     if query:
         known, _ = await counts(session, for_session(session), _tokens(query), _fts5_count)
         few = most_matches(query, known) <= FEW
-    elif wanted.category and not by_price and not on_postgresql(session):
+    elif wanted.category and not on_postgresql(session):
         found = await _browse_category(session, wanted, limit)
         if found:
             return found
@@ -180,10 +179,7 @@ async def candidates(
         # of collecting every match of a common word first (bench/search: 30 ms -> ~2 ms at 1M).
         source, newest = "products_fts AS f JOIN products AS p ON p.id = f.rowid", "f.rowid"
         where = f"products_fts MATCH {sql(fts5(query))} AND {filters(sql, wanted)}"
-    order = {"asc": "p.price_minor ASC", "desc": "p.price_minor DESC"}.get(
-        by_price or "", f"{newest} DESC"
-    )
-    text = f"SELECT {COLUMNS} FROM {source} WHERE {where} ORDER BY {order} LIMIT {int(limit)}"
+    text = f"SELECT {COLUMNS} FROM {source} WHERE {where} ORDER BY {newest} DESC LIMIT {int(limit)}"
     return await sql.fetch(session, text)
 
 

@@ -297,3 +297,31 @@ async def test_browsing_a_category_gives_its_newest_products_however_it_is_read(
     assert await browse("家居 > 香氛", in_stock_only=True) == [ids["a4"], ids["a3"], ids["a2"]]
     assert await browse("玩具") == [ids["b3"], ids["b2"], ids["b1"]]
     assert await browse("文具") == [ids["w1"], ids["w0"]]
+
+
+@pytest.mark.usefixtures("fts_reads")
+async def test_price_order_ranks_the_same_results_and_the_price_filter_reaches_all(
+    deps: Deps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every order ranks the newest CANDIDATES matches (the cheapest of a million matches
+    would read them all); the price filter narrows over every match."""
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    ids = await store(
+        deps,
+        product("old-cheap", "保温杯 旧", "1.00"),
+        product("mid", "保温杯 中", "50.00"),
+        product("dear", "保温杯 贵", "90.00"),
+        product("cheap", "保温杯 新", "20.00"),
+    )
+    newest = [ids["cheap"], ids["dear"], ids["mid"]]
+    assert await found(deps, "保温杯", sort=search.Sort.NEWEST) == newest
+    assert await found(deps, "保温杯", sort=search.Sort.PRICE_UP) == [
+        ids["cheap"], ids["mid"], ids["dear"]
+    ]  # fmt: skip
+    assert await found(deps, "保温杯", sort=search.Sort.PRICE_DOWN) == [
+        ids["dear"], ids["mid"], ids["cheap"]
+    ]  # fmt: skip
+    under_ten = search.Filters(max_price_minor=1000)
+    assert await found(deps, "保温杯", filters=under_ten, sort=search.Sort.PRICE_UP) == [
+        ids["old-cheap"]
+    ]
