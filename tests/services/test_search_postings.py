@@ -325,3 +325,16 @@ async def test_price_order_ranks_the_same_results_and_the_price_filter_reaches_a
     assert await found(deps, "保温杯", filters=under_ten, sort=search.Sort.PRICE_UP) == [
         ids["old-cheap"]
     ]
+
+
+@pytest.mark.usefixtures("fts_reads")
+async def test_a_long_chinese_query_needs_every_pair(deps: Deps) -> None:
+    """手机壳透明 is 手机 机壳 壳透 透明. The PostgreSQL walk proves the rarest pairs from its
+    index and checks the rest on the row: a product lacking 透明 is not a match."""
+    ids = await store(
+        deps,
+        product("yes", "手机壳透明保护套"),
+        product("no", "手机壳透 硅胶"),
+        *(product(f"cup{n}", f"透明 水杯 {n}") for n in range(3)),
+    )
+    assert await found(deps, "手机壳透明", language="zh") == [ids["yes"]]
