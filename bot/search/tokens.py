@@ -46,6 +46,11 @@ def word(run: str) -> Token:
 Query = list[list[list[Token]]]
 
 
+def flat(query: Query) -> list[Token]:
+    """Every token `query` names, alternative by alternative (repeats kept)."""
+    return [t for unit in query for alt in unit for t in alt]
+
+
 def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 

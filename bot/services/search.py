@@ -25,7 +25,7 @@ from bot.services import search_pg, search_sql
 from bot.services.titles import titles
 
 NO_FILTERS = Filters()
-CANDIDATES = 200  # ranked in Python: ~12 µs each (bench/search.py)
+CANDIDATES = 200  # the newest matches; ranked or priced here, whatever the order asked
 
 
 class Sort(StrEnum):
@@ -108,7 +108,7 @@ async def search(
         return Results()
     rows = await _candidates(session, parsed, filters)
     if sort is Sort.RELEVANCE:
-        rows = sorted(rows, key=_relevance([t.text for u in parsed for a in u for t in a]))
+        rows = sorted(rows, key=_relevance([t.text for t in tokens.flat(parsed)]))
     elif sort is not Sort.NEWEST:
         rows = sorted(rows, key=_by_price(descending=sort is Sort.PRICE_DOWN))
     # The columns are Hit's fields, then search_terms, then "has a stored translation";

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.search.filters import Filters
-from bot.search.tokens import Query, Token, prefix_range
+from bot.search.tokens import Query, Token, flat, prefix_range
 from bot.services import search_sql
 
 COUNT_CAP = 20_000  # beyond this a token is simply common
@@ -176,8 +176,7 @@ async def candidates(
     session: AsyncSession, query: Query, filters: Filters, limit: int
 ) -> Sequence[Any]:
     """Rows of search_sql.COLUMNS matching `query` and `filters`: the newest, at most `limit`."""
-    everything = [t for unit in query for alt in unit for t in alt]
-    known, fresh = await counts(session, everything)
+    known, fresh = await counts(session, flat(query))
     branches: dict[Token, Branch] = {}
     drivers = _driver(query, known)
     for branch in drivers:

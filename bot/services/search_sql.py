@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cache import MISSING, TtlCache
 from bot.search.filters import Filters
-from bot.search.tokens import Query, Token
+from bot.search.tokens import Query, Token, flat
 
 # Hit's fields, then the terms relevance is scored on (the product's own and its translations'
 # words, space-padded), then "has a stored translation" (of products AS p)
@@ -155,7 +155,7 @@ async def candidates(
     (any database): the newest, at most `limit`."""
     few = False
     if query:
-        known, _ = await counts(session, for_session(session), _tokens(query), _fts5_count)
+        known, _ = await counts(session, for_session(session), flat(query), _fts5_count)
         few = most_matches(query, known) <= FEW
     elif wanted.category and not on_postgresql(session):
         found = await _browse_category(session, wanted, limit)
@@ -213,15 +213,11 @@ async def _browse_category(session: AsyncSession, wanted: Filters, limit: int) -
     if rows[0][-1] <= BROWSE_IDS:
         return rows  # with an extra last column (the count), which search does not read
     sql = for_session(session)
-    window = f"(SELECT max(id) FROM products) * {2 * int(limit)} / {BROWSE_IDS}"
+    newest = f"(SELECT max(id) - max(id) * {2 * int(limit)} / {BROWSE_IDS} FROM products)"
     text = (
         f"SELECT {COLUMNS} FROM products AS p NOT INDEXED "
-        f"WHERE p.id > (SELECT max(id) FROM products) - {window} AND {filters(sql, wanted)} "
+        f"WHERE p.id > {newest} AND {filters(sql, wanted)} "
         f"ORDER BY p.id DESC LIMIT {int(limit)}"
     )
     rows = await sql.fetch(session, text)
     return rows if len(rows) >= limit else []
-
-
-def _tokens(query: Query) -> list[Token]:
-    return [t for unit in query for alt in unit for t in alt]

@@ -17,14 +17,12 @@ from bot.services import catalog, search, search_pg, search_sql, titles
 from integrations.types import Availability, Offer, Product, Sku
 
 
-def product(ext: str, title: str, price: str = "10.00") -> Product:
-    return Product(
-        "demo",
-        ext,
-        title,
-        (Sku(f"{ext}-a", Offer(Decimal(price), "CNY")),),
-        url=f"https://x.cn/{ext}",
-    )
+def product(
+    ext: str, title: str, price: str = "10.00", *, category: str = "", stock: bool = True
+) -> Product:
+    availability = Availability.IN_STOCK if stock else Availability.OUT_OF_STOCK
+    sku = Sku(f"{ext}-a", Offer(Decimal(price), "CNY"), availability=availability)
+    return Product("demo", ext, title, (sku,), url=f"https://x.cn/{ext}", category=category)
 
 
 async def store(deps: Deps, *products: Product) -> dict[str, int]:
@@ -228,18 +226,11 @@ async def test_relevance_orders_by_tokens_held_then_stock_then_title_length_then
 ) -> None:
     """A query "iphone" is the word or 苹果 (the term dictionary): holding both ranks first, then in
     stock before out of stock, shorter titles first, and the newer of two equals first."""
-    sold_out = Product(
-        "demo",
-        "gone",
-        "苹果手机壳",
-        (Sku("gone-a", Offer(Decimal("10"), "CNY"), availability=Availability.OUT_OF_STOCK),),
-        url="https://x.cn/gone",
-    )
     ids = await store(
         deps,
         product("older", "苹果手机壳"),
         product("both", "iPhone 苹果 手机壳 加长加长加长的标题"),
-        sold_out,
+        product("gone", "苹果手机壳", stock=False),
         product("longer", "苹果手机壳加厚"),
         product("newer", "苹果手机壳"),
     )
@@ -271,9 +262,7 @@ async def test_browsing_a_category_gives_its_newest_products_however_it_is_read(
     monkeypatch.setattr(search_sql, "BROWSE_IDS", ids_read)
 
     def shelved(ext: str, category: str, stock: bool = True) -> Product:
-        availability = Availability.IN_STOCK if stock else Availability.OUT_OF_STOCK
-        sku = Sku(f"{ext}-a", Offer(Decimal("10"), "CNY"), availability=availability)
-        return Product("demo", ext, f"商品 {ext}", (sku,), url="https://x.cn/", category=category)
+        return product(ext, f"商品 {ext}", category=category, stock=stock)
 
     ids = await store(
         deps,
