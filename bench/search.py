@@ -19,8 +19,8 @@ the slowest class at the largest size.
 
 With --keep DIR the catalogs are kept (SQLite files in DIR, PostgreSQL databases named
 shopbot_bench_search_<size>) and a later run with the same --keep reuses each one that holds the
-catalog's number of products at the current migration head, instead of building it again (about
-ten minutes at 1M on PostgreSQL). Delete them to rebuild after changing how products are indexed.
+catalog's number of products at the current migration head, instead of building it again (10-15
+minutes at 1M on PostgreSQL). Delete them to rebuild after changing how products are indexed.
 
 Run: `.venv/bin/python bench/search.py [--sizes 10000,100000,1000000] [--queries 200]
 [--backends sqlite,postgresql] [--profile] [--keep DIR]`; BENCH_PG_URL overrides the PostgreSQL
