@@ -19,6 +19,7 @@ from bot import migrate
 from bot.config import Settings, load_settings
 from bot.db import Base, create_engine
 from bot.deps import Deps
+from bot.services import search_sql
 from integrations.http import HttpClient, Policy
 
 SERVER_URL = os.environ.get("DATABASE_URL", "")
@@ -91,8 +92,10 @@ async def deps(settings: Settings) -> AsyncIterator[Deps]:
 
 @pytest.fixture(autouse=True)
 async def _empty_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
-    """Every test that touched the database (in-process or in a child) leaves it empty."""
+    """Every test that touched the database (in-process or in a child) leaves it empty, and
+    no token counts of it kept: they would steer the next test's search walks."""
     yield
+    search_sql.forget_counts()
     if "settings" not in request.fixturenames:
         return
     engine = create_engine(request.getfixturevalue("database_url"))

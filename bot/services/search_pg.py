@@ -74,40 +74,53 @@ def _count(sql: search_sql.Sql, token: Token) -> str:
 @dataclass(frozen=True, slots=True)
 class Branch:
     """One ordered stream of the walk: the postings of a term (or of a prefix, as a range),
-    less those of products lacking one of `probes`, found in the index before any row is read."""
+    less those of products lacking one of `probes`, found in the index before any row is read.
+    A product it yields holds its alternative when the row also holds one of `rests` (the rest
+    of each alternative it is walked for)."""
 
     token: Token
     probes: tuple[Token, ...] = ()
-    whole: bool = False  # token and probes are all of its alternative: the index proves a match
+    rests: tuple[tuple[Token, ...], ...] = ((),)
+
+    @property
+    def whole(self) -> bool:
+        """Token and probes are all of an alternative: the index proves the match."""
+        return () in self.rests
 
 
-def _driver(query: Query, counts: dict[Token, int]) -> list[Branch]:
-    """Branches whose postings cover every match: in the unit with the fewest products, the
+def _driver(query: Query, counts: dict[Token, int]) -> tuple[int, list[Branch]]:
+    """The unit with the fewest products, and branches whose postings cover its matches: the
     rarest token of each alternative (among equals, a whole token, then the longer), probed for
     the alternative's next rarest whole tokens."""
-    best: list[Branch] = []
+    best: tuple[int, list[Branch]] = (0, [])
     best_cost = -1
-    for unit in query:
+    for index, unit in enumerate(query):
         branches: dict[Token, Branch] = {}
         for alt in unit:
             ranked = sorted(alt, key=lambda t: (counts[t], t.prefix, -len(t.text)))
             probes = tuple(t for t in ranked[1:] if not t.prefix)[:MAX_PROBES]
-            _add(branches, Branch(ranked[0], probes, whole=len(alt) == 1 + len(probes)))
+            rest = tuple(t for t in alt if t != ranked[0] and t not in probes)
+            _add(branches, Branch(ranked[0], probes, (rest,)))
         cost = sum(counts[t] for t in branches)
         if best_cost < 0 or cost < best_cost:
-            best, best_cost = list(branches.values()), cost
+            best, best_cost = (index, list(branches.values())), cost
     return best
 
 
 def _add(branches: dict[Token, Branch], branch: Branch) -> None:
     """Walk `branch`; a token already walked for another alternative keeps the probes that
-    both alternatives need."""
+    both alternatives need, and the row checks the others."""
     known = branches.get(branch.token)
     if known is not None:
         probes = tuple(p for p in branch.probes if p in known.probes)
-        whole = known.whole and branch.whole and known.probes == branch.probes
-        branch = Branch(branch.token, probes, whole)
+        rests = [*_unprobed(known, probes), *_unprobed(branch, probes)]
+        branch = Branch(branch.token, probes, tuple(dict.fromkeys(rests)))
     branches[branch.token] = branch
+
+
+def _unprobed(branch: Branch, probes: tuple[Token, ...]) -> list[tuple[Token, ...]]:
+    dropped = tuple(p for p in branch.probes if p not in probes)
+    return [rest + dropped for rest in branch.rests]
 
 
 async def _words(session: AsyncSession, token: Token) -> list[Token]:
@@ -151,25 +164,31 @@ def _walk(sql: Sql, branches: list[Branch]) -> str:
     )
 
 
-def _first_branch(sql: Sql, branches: list[Branch]) -> str:
-    """A product in several branches is kept from the first that admits it (it holds that
-    branch's token and probes) only: dropping repeats with DISTINCT would make PostgreSQL read
-    every posting before the first row."""
-    if len(branches) == 1:
+def _rest(sql: Sql, branches: list[Branch]) -> str:
+    """What the row of a product a branch yields must still hold: one of the branch's rests.
+    A whole branch's products match already (the triggers keep postings and rows in the same
+    transaction), so their rows are not checked for it."""
+    if all(b.whole for b in branches):
         return "true"
-    admits = [" AND ".join(sql.holds(t) for t in (b.token, *b.probes)) for b in branches[:-1]]
-    kept = (
-        " AND ".join([f"walk.branch = {i}", *(f"NOT ({a})" for a in admits[:i])])
-        for i in range(len(branches))
+    if len(branches) == 1:
+        return _one_of(sql, branches[0].rests)
+    return (
+        "("
+        + " OR ".join(
+            f"(walk.branch = {i}" + ("" if b.whole else f" AND ({_one_of(sql, b.rests)})") + ")"
+            for i, b in enumerate(branches)
+        )
+        + ")"
     )
-    return "(" + " OR ".join(f"({k})" for k in kept) + ")"
 
 
-def _satisfies(sql: Sql, query: Query) -> str:
-    return " AND ".join(
-        "(" + " OR ".join("(" + " AND ".join(sql.holds(t) for t in alt) + ")" for alt in unit) + ")"
-        for unit in query
-    )
+def _satisfies(sql: Sql, units: Query) -> str:
+    return " AND ".join(f"({_one_of(sql, unit)})" for unit in units) or "true"
+
+
+def _one_of(sql: Sql, alternatives: Sequence[Sequence[Token]]) -> str:
+    """The row holds every token of one of `alternatives`."""
+    return " OR ".join("(" + " AND ".join(sql.holds(t) for t in alt) + ")" for alt in alternatives)
 
 
 async def candidates(
@@ -178,7 +197,7 @@ async def candidates(
     """Rows of search_sql.COLUMNS matching `query` and `filters`: the newest, at most `limit`."""
     known, fresh = await counts(session, flat(query))
     branches: dict[Token, Branch] = {}
-    drivers = _driver(query, known)
+    driving, drivers = _driver(query, known)
     for branch in drivers:
         token = branch.token
         if not known[token] and token in fresh:
@@ -186,38 +205,30 @@ async def candidates(
         # A zero from the cache is walked all the same (an empty range costs next to nothing,
         # and finds what was synced since); only a word with products is worth expanding.
         words = await _words(session, token) if token.prefix and known[token] else [token]
-        if len(branches) + len(words) > MAX_BRANCHES:  # each branch is checked against the others
+        if len(branches) + len(words) > MAX_BRANCHES:
             words = [token]
         for word in words:  # a word a typed prefix begins proves the prefix
-            _add(branches, Branch(word, branch.probes, branch.whole))
+            _add(branches, Branch(word, branch.probes, branch.rests))
     if not branches:
         return []
     sql = Sql()
     walked = list(branches.values())
-    walk = _walk(sql, walked)
-    # With one unit whose alternatives the branches hold whole, a product a branch yields
-    # matches already (the triggers keep postings and rows in the same transaction); else the
-    # row is checked against the whole query.
-    proven = len(query) == 1 and all(b.whole for b in walked)
-    if proven:
-        satisfies = "true"
-    elif len(query) == 1 and len(query[0]) == 1:
-        # One alternative, one driving branch (its words, for a prefix): the index has proved
-        # its token and probes, the row need only show the rest (pure CJK queries: two LIKEs
-        # fewer per row of a five-character one).
-        held = {drivers[0].token, *drivers[0].probes}
-        satisfies = " AND ".join(sql.holds(t) for t in query[0][0] if t not in held) or "true"
-    else:
-        satisfies = _satisfies(sql, query)
-    # One product per posting, by primary key: LIMIT 1 keeps PostgreSQL from turning the lateral
-    # lookup into a hash join over the whole table, so the walk stays lazy.
-    text = (
-        f"SELECT p.* FROM ({walk}) AS walk CROSS JOIN LATERAL ("
-        f"SELECT {search_sql.COLUMNS} FROM products AS p WHERE p.id = walk.product_id"
-        f" AND {_first_branch(sql, walked)} AND {satisfies}"
+    # A row is read once per posting, by primary key (LIMIT 1 keeps PostgreSQL from turning the
+    # lateral lookup into a hash join over the whole table, so the walk stays lazy), and checked
+    # for the rest of its branch's alternative and for the other units.
+    others = _satisfies(sql, [unit for i, unit in enumerate(query) if i != driving])
+    repeats = ""  # one term's postings name each product once (their key is term, product)
+    if len(walked) > 1 or walked[0].token.prefix:
+        # A product that several branches (or a prefix's words) yield comes out of the merge as
+        # neighbours: lag() drops the repeats as they pass (DISTINCT read every posting first).
+        repeats = ", lag(walk.product_id) OVER (ORDER BY walk.product_id DESC) AS previous"
+    found = (
+        f"SELECT p.*, walk.product_id AS walked{repeats} FROM ({_walk(sql, walked)}) AS walk"
+        f" CROSS JOIN LATERAL (SELECT {search_sql.COLUMNS} FROM products AS p"
+        f" WHERE p.id = walk.product_id AND {_rest(sql, walked)} AND {others}"
         f" AND {search_sql.filters(sql, filters)} LIMIT 1) AS p"
-        f" ORDER BY walk.product_id DESC LIMIT {int(limit)}"
     )
-    rows = await sql.fetch(session, text)
-    unique = {row[0]: row for row in rows}  # a posting out of step with its row may repeat one
-    return list(unique.values())
+    if repeats:
+        found = f"SELECT * FROM ({found}) AS found WHERE previous IS DISTINCT FROM walked"
+    text = f"{found} ORDER BY walked DESC LIMIT {int(limit)}"
+    return await sql.fetch(session, text)

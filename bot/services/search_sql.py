@@ -68,6 +68,11 @@ BROWSE_IDS = 20_000  # a category's ids read from its index before it counts as 
 _counts = TtlCache(COUNT_TTL, 50_000)
 
 
+def forget_counts() -> None:
+    """Drop the kept token counts (a database emptied or replaced under a running process)."""
+    _counts.clear()
+
+
 def on_postgresql(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.deps import Deps
 from bot.models import Product as ProductRow
-from bot.search.tokens import index_terms
+from bot.search.tokens import Token, index_terms
 from bot.services import catalog, search, search_pg, search_sql, titles
 from integrations.types import Availability, Offer, Product, Sku
 
@@ -148,7 +148,7 @@ async def test_a_word_of_one_or_two_characters_matches_whole_words(deps: Deps) -
 
 
 @pytest.mark.usefixtures("fts_reads")
-async def test_a_product_matching_several_alternatives_is_listed_once(deps: Deps) -> None:
+async def test_products_match_whole_alternatives_and_are_listed_once(deps: Deps) -> None:
     # "phone case" means the English words or 手机壳 / 手机套 (the term dictionary): this
     # product holds all of them, and each holds another.
     ids = await store(
@@ -157,9 +157,13 @@ async def test_a_product_matching_several_alternatives_is_listed_once(deps: Deps
         product("2", "手机壳 硅胶"),
         product("3", "phone case leather"),
         product("4", "手机套 防摔"),
+        # one of the words each: the PostgreSQL walk reads one word's postings (the longer,
+        # "phone", among equal counts) and must check the row for the other
+        product("5", "phone stand"),
+        product("6", "case for glasses"),
     )
     hits = await found(deps, "phone case")
-    assert sorted(hits) == sorted(ids.values())
+    assert sorted(hits) == sorted(ids[n] for n in "1234")
 
 
 @pytest.mark.usefixtures("fts_reads")
@@ -188,18 +192,52 @@ async def test_a_product_left_out_by_one_alternative_is_found_by_another(deps: D
     assert set(await found(deps, "phone case")) == {ids["c1"], ids["c2"], ids["z"]}
 
 
-def test_the_walk_skips_the_row_check_only_when_its_index_checks_prove_the_match() -> None:
-    # A branch is "whole" when its token and probes are all of its alternative: then the
-    # PostgreSQL walk needs no check of the row's terms.
-    def whole(query: str, language: str) -> list[bool]:
+def test_the_walk_checks_on_the_row_only_what_its_index_checks_left_unproved() -> None:
+    # A branch walks an alternative's rarest token and probes the next in the index; the row
+    # of a product it yields is checked for the rest of that alternative only (nothing when
+    # the branch is "whole"), and the other units are checked whole.
+    def rests(query: str, language: str) -> tuple[int, list[list[list[str]]]]:
         parsed = search.parse(query, language)
-        counts = {t: 10 for unit in parsed for alt in unit for t in alt}
-        return [b.whole for b in search_pg._driver(parsed, counts)]
+        counts = {t: 10 + len(t.text) for unit in parsed for alt in unit for t in alt}
+        driving, branches = search_pg._driver(parsed, counts)
+        return driving, [[[t.text for t in rest] for rest in b.rests] for b in branches]
 
-    assert whole("手机壳", "zh") == [True]  # 手机 walked, 机壳 probed
-    assert whole("保温杯大容量", "zh") == [False]  # five pairs, one probe
-    assert whole("iphone", "en") == [True, True]  # the word, or 苹果
-    assert False in whole("phone case", "en")  # "phone" and "case": a prefix is never probed
+    assert rests("手机壳", "zh") == (0, [[[]]])  # 手机 walked, 机壳 probed
+    assert rests("保温杯大容量", "zh") == (0, [[["杯大", "大容", "容量"]]])  # five pairs, one probe
+    assert rests("iphone", "en") == (0, [[[]], [[]]])  # the word, or 苹果
+    _, phone_case = rests("phone case", "en")  # a prefix is never probed
+    assert phone_case[0] == [["phone"]]  # "case" walked, "phone" left to the row
+    # 手机壳 and 手机套 both walk 手机 and probe different pairs: each row shows its own
+    assert phone_case[1] == [["机壳"], ["机套"]]
+    assert [] in phone_case[2]  # 保护壳: 保护 walked, 护壳 probed
+    # "hoodie women": the unit with the fewest products drives, the other is checked whole
+    hoodie, women = search.parse("hoodie women", "en")
+    counts = {t: 100 for alt in hoodie for t in alt} | {t: 1 for alt in women for t in alt}
+    assert search_pg._driver([hoodie, women], counts)[0] == 1
+
+
+def test_a_token_walked_for_two_alternatives_leaves_each_its_own_rest() -> None:
+    a, b, c, d = (Token(t) for t in ("甲乙", "乙丙", "丙丁", "丁戊"))
+    counts = {a: 1, b: 5, c: 6, d: 7}
+    # Both alternatives walk 甲乙; they probe different pairs, so the index checks neither and
+    # each alternative's row check gets its probe back.
+    _, (branch,) = search_pg._driver([[[a, b, d], [a, c]]], counts)
+    assert branch.token == a and branch.probes == ()
+    assert {frozenset(rest) for rest in branch.rests} == {frozenset((b, d)), frozenset((c,))}
+    assert not branch.whole
+
+
+@pytest.mark.usefixtures("postgres")
+async def test_products_several_branches_yield_count_once_toward_the_limit(deps: Deps) -> None:
+    """Each product holds "phone case" in words and as 手机壳: two branches of the walk yield it.
+    A repeat must not take a place of the LIMIT."""
+    await store(deps, *(product(str(n), f"phone case 手机壳 {n}") for n in range(6)))
+    query = search.parse("phone case", "en")
+    async with deps.sessions() as s:
+        rows = await search_pg.candidates(s, query, search.NO_FILTERS, 4)
+    ids = [row[0] for row in rows]
+    assert len(ids) == len(set(ids)) == 4
+    assert ids == sorted(ids, reverse=True)
 
 
 async def test_a_search_inside_a_writing_transaction_sees_its_own_rows(deps: Deps) -> None:
