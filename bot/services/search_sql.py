@@ -59,10 +59,10 @@ class Sql:
 
 
 COUNT_TTL = 600.0
-# Up to this many FTS5 matches (three pages of 200 candidates) are read oldest first and sorted
-# (see candidates). Measured at 1M products: every long CJK query with fewer possible matches ran
-# as fast or faster that way (no-hit ones 1.6x); those with 900-1,500 possible matches but 200
-# actual ones ran 5-30% slower than newest first.
+# Up to this many FTS5 matches are read oldest first and sorted (see candidates). Measured at 1M
+# products with 200 candidates: every long CJK query with fewer possible matches ran as fast or
+# faster that way (no-hit ones 1.6x); those with 900-1,500 possible matches but 200 actual ones
+# ran 5-30% slower than newest first. With 100 candidates, 150 and 300 measured the same as 600.
 FEW = 600
 BROWSE_IDS = 20_000  # a category's ids read from its index before it counts as big
 _counts = TtlCache(COUNT_TTL, 50_000)
