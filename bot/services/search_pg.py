@@ -175,7 +175,7 @@ def _rest(sql: Sql, branches: list[Branch]) -> str:
     return (
         "("
         + " OR ".join(
-            f"(walk.branch = {i}" + ("" if b.whole else f" AND ({_one_of(sql, b.rests)})") + ")"
+            f"(walk.branch = {i}" + ("" if b.whole else f" AND {_one_of(sql, b.rests)}") + ")"
             for i, b in enumerate(branches)
         )
         + ")"
@@ -183,12 +183,16 @@ def _rest(sql: Sql, branches: list[Branch]) -> str:
 
 
 def _satisfies(sql: Sql, units: Query) -> str:
-    return " AND ".join(f"({_one_of(sql, unit)})" for unit in units) or "true"
+    return " AND ".join(_one_of(sql, unit) for unit in units) or "true"
 
 
 def _one_of(sql: Sql, alternatives: Sequence[Sequence[Token]]) -> str:
-    """The row holds every token of one of `alternatives`."""
-    return " OR ".join("(" + " AND ".join(sql.holds(t) for t in alt) + ")" for alt in alternatives)
+    """The row holds every token of one of `alternatives` (parenthesized: it joins an AND)."""
+    return (
+        "("
+        + " OR ".join("(" + " AND ".join(sql.holds(t) for t in a) + ")" for a in alternatives)
+        + ")"
+    )
 
 
 async def candidates(

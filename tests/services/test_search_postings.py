@@ -167,6 +167,20 @@ async def test_products_match_whole_alternatives_and_are_listed_once(deps: Deps)
 
 
 @pytest.mark.usefixtures("fts_reads")
+async def test_a_walked_token_two_alternatives_share_needs_the_rest_of_either(deps: Deps) -> None:
+    """ "phone case" is 手机壳 or 手机套 (among others, which no product here holds): the
+    PostgreSQL walk reads 手机 once for both, and each row must show 机壳 or 机套 too."""
+    ids = await store(
+        deps,
+        product("shell", "手机壳 透明"),
+        product("sleeve", "手机套 硅胶"),
+        product("stand", "手机 支架"),
+        *(product(f"parts{n}", f"机壳 机套 配件 {n}") for n in range(3)),  # 手机 is the rarest
+    )
+    assert sorted(await found(deps, "phone case")) == sorted([ids["shell"], ids["sleeve"]])
+
+
+@pytest.mark.usefixtures("fts_reads")
 async def test_price_order_and_filters_over_many_matches(deps: Deps) -> None:
     await store(deps, *(product(str(n), f"保温杯 {n}", f"{n}.00") for n in range(1, 61)))
     cheapest = await found(deps, "保温杯", sort=search.Sort.PRICE_UP)
