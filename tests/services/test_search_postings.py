@@ -302,16 +302,15 @@ async def test_a_stored_translation_counts_toward_relevance(deps: Deps) -> None:
     assert await found(deps, "phone case", language="en") == [ids["translated"], ids["plain"]]
 
 
-@pytest.mark.parametrize("ids_read", [search_sql.BROWSE_IDS, 2, 1])
+@pytest.mark.parametrize("paths", [search_sql.BROWSE_PATHS, 1, 0])
 async def test_browsing_a_category_gives_its_newest_products_however_it_is_read(
-    deps: Deps, monkeypatch: pytest.MonkeyPatch, ids_read: int
+    deps: Deps, monkeypatch: pytest.MonkeyPatch, paths: int
 ) -> None:
-    """SQLite takes a category's ids from its index when they are few (BROWSE_IDS), else walks
-    the newest products, else reads the whole category: the same newest products every way.
-    With 3 candidates, 2 ids make the bigger categories walked, 1 makes 文具 (2 products) read
-    whole after a walk that finds too few."""
+    """SQLite merges the newest of each category path under the one browsed, up to
+    BROWSE_PATHS paths, else reads the branch whole: the same newest products either way.
+    With 1 path allowed, the branches of two paths (家居, 文具) are read whole."""
     monkeypatch.setattr(search, "CANDIDATES", 3)
-    monkeypatch.setattr(search_sql, "BROWSE_IDS", ids_read)
+    monkeypatch.setattr(search_sql, "BROWSE_PATHS", paths)
 
     def shelved(ext: str, category: str, stock: bool = True) -> Product:
         return product(ext, f"商品 {ext}", category=category, stock=stock)
@@ -335,6 +334,9 @@ async def test_browsing_a_category_gives_its_newest_products_however_it_is_read(
         return [h.id for h in found.hits]
 
     assert await browse("家居") == [ids["top"], ids["sold"], ids["a4"]]
+    # a price range is left to the planner (the price index): the same products
+    assert await browse("家居", max_price_minor=1000) == [ids["top"], ids["sold"], ids["a4"]]
+    assert await browse("家居", min_price_minor=1001) == []
     assert await browse("家居 > 香氛", in_stock_only=True) == [ids["a4"], ids["a3"], ids["a2"]]
     assert await browse("玩具") == [ids["b3"], ids["b2"], ids["b1"]]
     assert await browse("文具") == [ids["w1"], ids["w0"]]
