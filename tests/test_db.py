@@ -81,3 +81,23 @@ async def test_a_pooled_connection_the_server_closed_is_not_handed_out(database_
     finally:
         await engine.dispose()
         await admin.dispose()
+
+
+async def test_postgresql_plans_each_statement_for_its_values_and_never_compiles_one(
+    database_url: str,
+) -> None:
+    """Generic plans and JIT cost browsing and search at 1M products 20x-100x (bot/db.py);
+    both are set off per connection, and a caller's own server settings are kept beside."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's planner settings")
+    settings = {"application_name": "shopbot-test"}
+    engine = create_engine(database_url, connect_args={"server_settings": settings})
+    try:
+        async with engine.connect() as conn:
+            shown = [
+                (await conn.execute(text(f"SHOW {name}"))).scalar_one()
+                for name in ("plan_cache_mode", "jit", "application_name")
+            ]
+    finally:
+        await engine.dispose()
+    assert shown == ["force_custom_plan", "off", "shopbot-test"]
