@@ -46,10 +46,19 @@ class Product(Base):
     __tablename__ = "products"
     __table_args__ = (
         UniqueConstraint("marketplace", "external_id"),
-        # Browsing and the category tree only ask about available products (migration 0010).
+        # Browsing and the category tree only ask about available products (migrations 0010,
+        # 0011): each category path's products newest first, or within a price range.
         Index(
             "ix_products_available_category",
             "category",
+            "id",
+            sqlite_where=text("available"),
+            postgresql_where=text("available"),
+        ),
+        Index(
+            "ix_products_available_category_price",
+            "category",
+            "price_minor",
             sqlite_where=text("available"),
             postgresql_where=text("available"),
         ),

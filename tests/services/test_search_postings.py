@@ -334,12 +334,39 @@ async def test_browsing_a_category_gives_its_newest_products_however_it_is_read(
         return [h.id for h in found.hits]
 
     assert await browse("家居") == [ids["top"], ids["sold"], ids["a4"]]
-    # a price range is left to the planner (the price index): the same products
-    assert await browse("家居", max_price_minor=1000) == [ids["top"], ids["sold"], ids["a4"]]
-    assert await browse("家居", min_price_minor=1001) == []
     assert await browse("家居 > 香氛", in_stock_only=True) == [ids["a4"], ids["a3"], ids["a2"]]
     assert await browse("玩具") == [ids["b3"], ids["b2"], ids["b1"]]
     assert await browse("文具") == [ids["w1"], ids["w0"]]
+
+
+@pytest.mark.parametrize("sorted_at_most", [search_sql.BROWSE_SORTED, 0])
+async def test_browsing_in_a_price_range_gives_the_newest_products_in_it(
+    deps: Deps, monkeypatch: pytest.MonkeyPatch, sorted_at_most: int
+) -> None:
+    """A category path with few products in the range has them read by price and sorted; one
+    with more is walked newest first with the price checked: the same products either way
+    (with 0, every path holding any product in the range is walked)."""
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    monkeypatch.setattr(search_sql, "BROWSE_SORTED", sorted_at_most)
+    prices = {"c0": "5.00", "c1": "50.00", "c2": "8.00", "c3": "60.00", "c4": "9.00"}
+    ids = await store(
+        deps,
+        *(product(e, f"香薰 {e}", p, category="家居 > 香氛") for e, p in prices.items()),
+        product("d0", "收纳盒", "70.00", category="家居 > 收纳"),
+        product("d1", "收纳袋", "7.00", category="家居 > 收纳"),
+    )
+
+    async def browse(category: str, low: int | None, high: int | None) -> list[str]:
+        wanted = search.Filters(category=category, min_price_minor=low, max_price_minor=high)
+        async with deps.sessions() as s:
+            found = await search.search(s, "", filters=wanted, sort=search.Sort.NEWEST)
+        named = {v: k for k, v in ids.items()}
+        return [named[h.id] for h in found.hits]
+
+    assert await browse("家居", None, 1000) == ["d1", "c4"]  # of d1, c4, c2, c0
+    assert await browse("家居", 4000, None) == ["d0", "c3"]  # of d0, c3, c1
+    assert await browse("家居 > 香氛", 800, 5500) == ["c4", "c2"]  # of c4, c2, c1
+    assert await browse("家居 > 收纳", 10000, None) == []
 
 
 @pytest.mark.usefixtures("fts_reads")
