@@ -199,6 +199,15 @@ async def candidates(
     session: AsyncSession, query: Query, filters: Filters, limit: int
 ) -> Sequence[Any]:
     """Rows of search_sql.COLUMNS matching `query` and `filters`: the newest, at most `limit`."""
+    if await search_sql.priced_few(session, filters):
+        # Few products in the price range: read through the price index, each row checked
+        # for the query, sorted after ("+ 0": not walked by id).
+        sql = Sql()
+        return await sql.fetch(
+            session,
+            f"SELECT {search_sql.COLUMNS} FROM products AS p WHERE {_satisfies(sql, query)}"
+            f" AND {search_sql.filters(sql, filters)} ORDER BY p.id + 0 DESC LIMIT {int(limit)}",
+        )
     known, fresh = await counts(session, flat(query))
     branches: dict[Token, Branch] = {}
     driving, drivers = _driver(query, known)

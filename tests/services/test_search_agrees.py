@@ -58,19 +58,30 @@ def satisfies(terms: set[str], query: Query) -> bool:
 CHINESE = tuple(w for w in WORDS if not w.isascii() and w != "保护壳")
 
 
+# Price ranges in minor units (CNY fen), as the results' filter buttons ask.
+RANGES = [(None, 4999), (5000, 19999), (20000, None)]
+
+
 @pytest.mark.parametrize("few", [search_sql.FEW, -1])
 @pytest.mark.parametrize("words", [WORDS, CHINESE], ids=["mixed", "chinese"])
+@pytest.mark.parametrize("priced", [search_sql.PRICED, -1], ids=["by-price", "walked"])
 async def test_search_finds_exactly_the_products_the_query_describes(
-    deps: Deps, monkeypatch: pytest.MonkeyPatch, few: int, words: tuple[str, ...]
+    deps: Deps, monkeypatch: pytest.MonkeyPatch, few: int, words: tuple[str, ...], priced: int
 ) -> None:
     monkeypatch.setattr(search_sql, "FEW", few)  # SQLite: read FTS5 oldest first, or newest
+    # a price range's few products read by price and checked for the query, or never
+    monkeypatch.setattr(search_sql, "PRICED", priced)
     monkeypatch.setattr(search, "CANDIDATES", 1000)  # every match, to compare whole answers
     rng = random.Random(20261126)
     titles = {str(n): " ".join(rng.sample(words, rng.randint(1, 4))) for n in range(120)}
     stock = {ext: rng.random() < 0.7 for ext in titles}
-    ids = await store(deps, *(product(e, t, stock=stock[e]) for e, t in titles.items()))
+    prices = {ext: rng.choice((5, 20, 49, 50, 199, 200, 2000)) for ext in titles}
+    ids = await store(
+        deps, *(product(e, t, f"{prices[e]}.00", stock=stock[e]) for e, t in titles.items())
+    )
     terms = {ids[e]: set(index_terms(t).split()) for e, t in titles.items()}
     in_stock = {ids[e] for e in titles if stock[e]}
+    price = {ids[e]: prices[e] * 100 for e in titles}
 
     for query, language in QUERIES:
         parsed = search.parse(query, language)
@@ -80,3 +91,8 @@ async def test_search_finds_exactly_the_products_the_query_describes(
         assert sorted(await found(deps, query, language=language)) == expected, query
         stocked = await found(deps, query, language=language, filters=Filters(in_stock_only=True))
         assert sorted(stocked) == [i for i in expected if i in in_stock], query
+        for low, high in RANGES:
+            wanted = Filters(min_price_minor=low, max_price_minor=high)
+            ranged = await found(deps, query, language=language, filters=wanted)
+            inside = [i for i in expected if (low or 0) <= price[i] <= (high or price[i])]
+            assert sorted(ranged) == inside, (query, low, high)
