@@ -10,7 +10,9 @@ Then `search()` is timed the way the handler calls it, one session per query
 (`async with sessions() as s: await search(s, q, language=...)`), for six query classes: short
 CJK, long CJK, Latin, English through the term dictionary, Russian, and queries that match
 nothing; and a seventh, "browse": every category of the catalog's tree opened newest first (no
-query), after the tree itself is counted (its p50 is printed). Each class runs its queries
+query), after the tree itself is counted (its p50 is printed). Two more run the same in each
+of the price ranges the results' filter offers (under CN¥50, 50-200, 200-1,000, over 1,000):
+"priced" the short Chinese and English queries, "browse priced" the categories. Each class runs its queries
 round-robin for --queries timed calls after a warm-up.
 Printed per size x backend x class: p50 / p95 in ms, mean hits and the share of capped results
 (CANDIDATES matched); then, at the largest size, the ratio to the 10k latency and the targets
@@ -40,7 +42,7 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +100,15 @@ CLASSES: dict[str, list[tuple[str, str]]] = {
 }
 
 
+# The price ranges the results' filter offers (handlers/search_view.PRICES), in CNY fen.
+PRICE_RANGES = [
+    Filters(max_price_minor=4_999),
+    Filters(min_price_minor=5_000, max_price_minor=19_999),
+    Filters(min_price_minor=20_000, max_price_minor=99_999),
+    Filters(min_price_minor=100_000),
+]
+
+
 @dataclass
 class Figures:
     p50: float
@@ -144,6 +155,7 @@ async def run_class(
     cases: list[tuple[str, str]],
     n: int,
     browsed: list[str] | None = None,
+    ranges: list[Filters] | None = None,
 ) -> Figures:
     """n calls of search() over `cases`, or browsing the categories `browsed` (no query); the
     time spent in database calls (session.execute and Sql.fetch: the candidate queries and
@@ -155,6 +167,10 @@ async def run_class(
     calls = [(q, lang, NO_FILTERS) for q, lang in cases] + [
         ("", "en", Filters(category=path)) for path in browsed or []
     ]
+    if ranges:  # every call in every price range
+        calls = [(q, lang, replace(f, min_price_minor=r.min_price_minor,
+                                   max_price_minor=r.max_price_minor))
+                 for q, lang, f in calls for r in ranges]  # fmt: skip
     for i in range(n):
         query, language, filters = calls[i % len(calls)]
         started = time.perf_counter()
@@ -263,10 +279,17 @@ async def measure(
         f"counted) p50 {tree_ms:7.2f} ms; browsing its {len(browsed)} categories newest first:"
     )
     figures: dict[str, Figures] = {}
-    for name, cases in [*CLASSES.items(), ("browse", [])]:
-        figures[name] = f = await run_class(sessions, cases, n, browsed if not cases else None)
+    for name, cases, ranges in [
+        *((name, cases, None) for name, cases in CLASSES.items()),
+        ("browse", [], None),
+        ("priced", CLASSES["short CJK"] + CLASSES["English"], PRICE_RANGES),
+        ("browse priced", [], PRICE_RANGES),
+    ]:
+        figures[name] = f = await run_class(
+            sessions, cases, n, browsed if not cases else None, ranges
+        )
         print(
-            f"[{label} {len(catalog):>9,}] {name:10}  p50 {f.p50:7.2f} ms  p95 {f.p95:7.2f} ms"
+            f"[{label} {len(catalog):>9,}] {name:13}  p50 {f.p50:7.2f} ms  p95 {f.p95:7.2f} ms"
             f"   (in database calls p50 {f.db_p50:6.2f} ms)   hits/query {f.hits:5.1f}"
             f"   capped {f.capped:4.0%}"
         )
@@ -293,7 +316,7 @@ def report(label: str, results: dict[int, dict[str, Figures]]) -> None:
           f"p95 <= {TARGET_P95_MS:g} ms, latency <= {TARGET_RATIO:g}x the 10k latency")  # fmt: skip
     for name, f in results[top].items():
         line = (
-            f"  {name:10}  p50 {f.p50:7.2f} ms {verdict(f.p50 <= TARGET_P50_MS):12}"
+            f"  {name:13}  p50 {f.p50:7.2f} ms {verdict(f.p50 <= TARGET_P50_MS):12}"
             f"  p95 {f.p95:7.2f} ms {verdict(f.p95 <= TARGET_P95_MS):12}"
         )
         if base is not None and top != 10_000:
