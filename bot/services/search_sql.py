@@ -65,7 +65,7 @@ COUNT_TTL = 600.0
 # faster that way (no-hit ones 1.6x); those with 900-1,500 possible matches but 200 actual ones
 # ran 5-30% slower than newest first. With 100 candidates, 150 and 300 measured the same as 600.
 FEW = 600
-PRICED = 5_000  # products in a price range a search reads through the price index (priced_few)
+PRICED = 1_000  # products in a price range a search reads through the price index (priced_few)
 BROWSE_PATHS = 64  # category paths under a browsed category merged newest first
 BROWSE_SORTED = 2_000  # a category path's products in a price range read whole and sorted
 _counts = TtlCache(COUNT_TTL, 50_000)
