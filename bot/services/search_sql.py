@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 
 import asyncpg
@@ -66,8 +65,6 @@ COUNT_TTL = 600.0
 # ran 5-30% slower than newest first. With 100 candidates, 150 and 300 measured the same as 600.
 FEW = 600
 PRICED = 1_000  # products in a price range a search reads through the price index (priced_few)
-BROWSE_PATHS = 64  # category paths under a browsed category merged newest first
-BROWSE_SORTED = 2_000  # a category path's products in a price range read whole and sorted
 _counts = TtlCache(COUNT_TTL, 50_000)
 
 
@@ -201,18 +198,14 @@ def filters(sql: Sql, wanted: Filters, *, price_index: bool = True) -> str:
 async def candidates(
     session: AsyncSession, query: Query, wanted: Filters, limit: int
 ) -> Sequence[Any]:
-    """Rows of COLUMNS matching `query` through FTS5 (SQLite), or for browsing with no query
-    (any database): the newest, at most `limit`."""
+    """Rows of COLUMNS matching `query` through FTS5 (SQLite), or with no query (any database,
+    when bot/services/browse.py cannot tell): the newest, at most `limit`."""
     few = priced = False
     if query:
         priced = await priced_few(session, wanted)
         if not priced:
             known, _ = await counts(session, for_session(session), flat(query), _fts5_count)
             few = most_matches(query, known) <= FEW
-    elif wanted.category:
-        found = await _browse_category(session, wanted, limit)
-        if found is not None:
-            return found
     sql = for_session(session)  # with "?", parameters go in the order the text names them
     newest = "p.id"
     if not query:
@@ -241,71 +234,3 @@ async def candidates(
         where = f"products_fts MATCH {sql(fts5(query))} AND {filters(sql, wanted)}"
     text = f"SELECT {COLUMNS} FROM {source} WHERE {where} ORDER BY {newest} DESC LIMIT {int(limit)}"
     return await sql.fetch(session, text)
-
-
-async def _browse_category(
-    session: AsyncSession, wanted: Filters, limit: int
-) -> Sequence[Any] | None:
-    """The newest products of a category and its branches, or None when there are more than
-    BROWSE_PATHS category paths under it (the caller then reads it whole).
-
-    The index on available products' (category, id) holds each category path's products in id
-    order. So each path's newest come from walking its part of the index backwards, and the
-    database merges those walks (UNION ALL under one ORDER BY) and stops at the LIMIT: about
-    1 ms for a branch of 137k products at 1M, where reading the branch whole and sorting it
-    took SQLite 0.35-0.8 s. The paths are found by skipping through the same index, one
-    distinct path at a time. A path with few products in a price range asked is read through
-    (category, price_minor) instead (see _few_priced)."""
-    assert wanted.category and wanted.subcategories
-    category, (low, high) = wanted.category, wanted.subcategories
-    sql = for_session(session)
-    found = await sql.fetch(
-        session,
-        "WITH RECURSIVE c(path) AS (SELECT min(category) FROM products WHERE available"
-        f" AND category >= {sql(category)} AND category < {sql(high)}"
-        " UNION ALL SELECT (SELECT min(category) FROM products WHERE available"
-        f" AND category > c.path AND category < {sql(high)}) FROM c WHERE c.path IS NOT NULL)"
-        f" SELECT path FROM c WHERE path IS NOT NULL LIMIT {BROWSE_PATHS + 1}",
-    )
-    if len(found) > BROWSE_PATHS:
-        return None
-    # the range also holds paths that only sort between a category and its branches
-    paths = [p for (p,) in found if p == category or low <= p < high]
-    if not paths:
-        return []
-    others = replace(wanted, category=None)
-    few: set[str] = set()
-    if others.min_price_minor is not None or others.max_price_minor is not None:
-        few = await _few_priced(session, paths, others)
-    sql = for_session(session)  # "?" are bound in the order the text names them
-    # Each arm is its own newest `limit`, ordered as its index is (a path's products in a price
-    # range it holds few of are read and sorted): PostgreSQL's planner otherwise read and
-    # sorted a whole branch, or walked the whole table newest first (0.3-0.5 s at 1M).
-    arms = " UNION ALL ".join(
-        f"SELECT * FROM (SELECT {COLUMNS} FROM products AS p WHERE p.category = {sql(path)}"
-        f" AND {filters(sql, others, price_index=path in few)}"
-        f" ORDER BY {'p.id + 0 DESC' if path in few else 'p.category DESC, p.id DESC'}"
-        f" LIMIT {int(limit)}) AS arm{i}"
-        for i, path in enumerate(paths)
-    )
-    return await sql.fetch(session, f"{arms} ORDER BY 1 DESC LIMIT {int(limit)}")
-
-
-async def _few_priced(session: AsyncSession, paths: list[str], wanted: Filters) -> set[str]:
-    """The paths with at most BROWSE_SORTED products in `wanted`'s price range.
-
-    Walking a path newest first reads all of it when none of its products is in the range (a
-    category of cheap things browsed "over CN¥1,000"): those few are read through (category,
-    price_minor) and sorted instead. Counting them there stops at BROWSE_SORTED + 1 entries.
-    At 1M products, browsing with a price range took 0.3-0.6 s on SQLite (the whole range
-    read through the price index) and up to 22 s on PostgreSQL (the table walked newest
-    first)."""
-    sql = for_session(session)
-    counted = ", ".join(
-        f"(SELECT count(*) FROM (SELECT 1 FROM products AS p WHERE p.category = {sql(path)}"
-        f" AND {filters(sql, wanted)} ORDER BY p.category, p.price_minor"
-        f" LIMIT {BROWSE_SORTED + 1}) AS m{i})"
-        for i, path in enumerate(paths)
-    )
-    (row,) = await sql.fetch(session, f"SELECT {counted}")
-    return {path for path, count in zip(paths, row, strict=True) if count <= BROWSE_SORTED}

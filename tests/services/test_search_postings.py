@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.deps import Deps
 from bot.models import Product as ProductRow
 from bot.search.tokens import Token, index_terms
-from bot.services import catalog, search, search_pg, search_sql, titles
+from bot.services import browse, catalog, search, search_pg, search_sql, titles
 from integrations.types import Availability, Offer, Product, Sku
 
 
@@ -302,7 +302,7 @@ async def test_a_stored_translation_counts_toward_relevance(deps: Deps) -> None:
     assert await found(deps, "phone case", language="en") == [ids["translated"], ids["plain"]]
 
 
-@pytest.mark.parametrize("paths", [search_sql.BROWSE_PATHS, 1, 0])
+@pytest.mark.parametrize("paths", [browse.BROWSE_PATHS, 1, 0])
 async def test_browsing_a_category_gives_its_newest_products_however_it_is_read(
     deps: Deps, monkeypatch: pytest.MonkeyPatch, paths: int
 ) -> None:
@@ -310,7 +310,7 @@ async def test_browsing_a_category_gives_its_newest_products_however_it_is_read(
     BROWSE_PATHS paths, else reads the branch whole: the same newest products either way.
     With 1 path allowed, the branches of two paths (家居, 文具) are read whole."""
     monkeypatch.setattr(search, "CANDIDATES", 3)
-    monkeypatch.setattr(search_sql, "BROWSE_PATHS", paths)
+    monkeypatch.setattr(browse, "BROWSE_PATHS", paths)
 
     def shelved(ext: str, category: str, stock: bool = True) -> Product:
         return product(ext, f"商品 {ext}", category=category, stock=stock)
@@ -326,20 +326,20 @@ async def test_browsing_a_category_gives_its_newest_products_however_it_is_read(
         shelved("wrong", "文具 !x"),  # sorts between 文具 and its branches, and is not one
     )
 
-    async def browse(category: str, **wanted: Any) -> list[int]:
+    async def browsed(category: str, **wanted: Any) -> list[int]:
         async with deps.sessions() as s:
             found = await search.search(
                 s, "", filters=search.Filters(category=category, **wanted), sort=search.Sort.NEWEST
             )
         return [h.id for h in found.hits]
 
-    assert await browse("家居") == [ids["top"], ids["sold"], ids["a4"]]
-    assert await browse("家居 > 香氛", in_stock_only=True) == [ids["a4"], ids["a3"], ids["a2"]]
-    assert await browse("玩具") == [ids["b3"], ids["b2"], ids["b1"]]
-    assert await browse("文具") == [ids["w1"], ids["w0"]]
+    assert await browsed("家居") == [ids["top"], ids["sold"], ids["a4"]]
+    assert await browsed("家居 > 香氛", in_stock_only=True) == [ids["a4"], ids["a3"], ids["a2"]]
+    assert await browsed("玩具") == [ids["b3"], ids["b2"], ids["b1"]]
+    assert await browsed("文具") == [ids["w1"], ids["w0"]]
 
 
-@pytest.mark.parametrize("sorted_at_most", [search_sql.BROWSE_SORTED, 0])
+@pytest.mark.parametrize("sorted_at_most", [browse.BROWSE_SORTED, 0])
 async def test_browsing_in_a_price_range_gives_the_newest_products_in_it(
     deps: Deps, monkeypatch: pytest.MonkeyPatch, sorted_at_most: int
 ) -> None:
@@ -347,7 +347,7 @@ async def test_browsing_in_a_price_range_gives_the_newest_products_in_it(
     with more is walked newest first with the price checked: the same products either way
     (with 0, every path holding any product in the range is walked)."""
     monkeypatch.setattr(search, "CANDIDATES", 2)
-    monkeypatch.setattr(search_sql, "BROWSE_SORTED", sorted_at_most)
+    monkeypatch.setattr(browse, "BROWSE_SORTED", sorted_at_most)
     prices = {"c0": "5.00", "c1": "50.00", "c2": "8.00", "c3": "60.00", "c4": "9.00"}
     ids = await store(
         deps,
@@ -356,17 +356,17 @@ async def test_browsing_in_a_price_range_gives_the_newest_products_in_it(
         product("d1", "收纳袋", "7.00", category="家居 > 收纳"),
     )
 
-    async def browse(category: str, low: int | None, high: int | None) -> list[str]:
+    async def browsed(category: str, low: int | None, high: int | None) -> list[str]:
         wanted = search.Filters(category=category, min_price_minor=low, max_price_minor=high)
         async with deps.sessions() as s:
             found = await search.search(s, "", filters=wanted, sort=search.Sort.NEWEST)
         named = {v: k for k, v in ids.items()}
         return [named[h.id] for h in found.hits]
 
-    assert await browse("家居", None, 1000) == ["d1", "c4"]  # of d1, c4, c2, c0
-    assert await browse("家居", 4000, None) == ["d0", "c3"]  # of d0, c3, c1
-    assert await browse("家居 > 香氛", 800, 5500) == ["c4", "c2"]  # of c4, c2, c1
-    assert await browse("家居 > 收纳", 10000, None) == []
+    assert await browsed("家居", None, 1000) == ["d1", "c4"]  # of d1, c4, c2, c0
+    assert await browsed("家居", 4000, None) == ["d0", "c3"]  # of d0, c3, c1
+    assert await browsed("家居 > 香氛", 800, 5500) == ["c4", "c2"]  # of c4, c2, c1
+    assert await browsed("家居 > 收纳", 10000, None) == []
 
 
 @pytest.mark.usefixtures("fts_reads")
