@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import insert, inspect, text
 from sqlalchemy.engine import Connection
 
 from bot import migrate
-from bot.db import Base, create_engine
+from bot.db import Base, create_engine, session_factory
+from bot.models import Product
+from bot.search.filters import Filters
+from bot.search.tokens import price_token
+from bot.services.search import search
 
 
 def _diff(conn: Connection) -> list[object]:
@@ -50,3 +54,35 @@ async def test_sqlite_connections_use_wal_foreign_keys_and_a_memory_map(tmp_path
         assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
         assert (await conn.execute(text("PRAGMA mmap_size"))).scalar() >= 2**28
     await engine.dispose()
+
+
+async def test_price_bands_are_indexed_for_products_stored_before_them(database_url: str) -> None:
+    """Migration 0012 appends each priced product's band token to its terms (the FTS5 table and
+    the postings follow through their triggers), and its downgrade takes it off again."""
+    engine = create_engine(database_url)
+    old = "手机 机壳 手机壳"
+    try:
+        await migrate.downgrade(engine, "0011")
+        row = {"marketplace": "demo", "title": "手机壳", "search_terms": old}
+        async with engine.begin() as conn:  # the products table is the same at 0011
+            await conn.execute(
+                insert(Product),
+                [row | {"id": 1, "external_id": "a", "price_minor": 30000},
+                 row | {"id": 2, "external_id": "b", "price_minor": None}],
+            )  # fmt: skip
+        await migrate.upgrade(engine)
+        async with engine.connect() as conn:
+            terms = dict((await conn.execute(text("SELECT id, search_terms FROM products"))).all())
+        assert terms == {1: f"{old} {price_token(30000)}", 2: old}
+        async with session_factory(engine)() as s:
+            wanted = Filters(min_price_minor=20000, max_price_minor=99999)
+            assert [h.id for h in (await search(s, "手机壳", filters=wanted)).hits] == [1]
+        await migrate.downgrade(engine, "0011")
+        async with engine.connect() as conn:
+            terms = dict((await conn.execute(text("SELECT id, search_terms FROM products"))).all())
+        assert terms == {1: old, 2: old}
+    finally:
+        await migrate.upgrade(engine)
+        async with engine.begin() as conn:
+            await conn.execute(text("DELETE FROM products"))
+        await engine.dispose()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -82,3 +83,32 @@ def index_terms(*texts: str) -> str:
             else:
                 seen[run] = None
     return " ".join(seen)
+
+
+# Price bands a product is indexed under, one token each, by its price_minor (the catalog's
+# currency's minor units): the bounds of the price ranges the results' filter offers
+# (handlers/search_view.PRICES), so each of those ranges is one band. A search in a range that
+# lies in one band intersects its words with the band in the index instead of checking the
+# price of every match it walks. The token starts with a private-use character, which no query
+# can hold (runs() keeps letters, digits and CJK only).
+PRICE_BANDS = (5_000, 20_000, 100_000)
+_PRICED = "\ue000"
+
+
+def price_token(price_minor: int) -> str:
+    return f"{_PRICED}{bisect_right(PRICE_BANDS, price_minor)}"
+
+
+def with_price(terms: str, price_minor: int | None) -> str:
+    """A product's index terms with its price band's token (none without a price)."""
+    if price_minor is None:
+        return terms
+    return f"{terms} {price_token(price_minor)}" if terms else price_token(price_minor)
+
+
+def band_of(low: int | None, high: int | None) -> str | None:
+    """The band token of every price from `low` to `high` (inclusive; None: open), or None
+    when the range reaches into more than one band."""
+    first = bisect_right(PRICE_BANDS, low or 0)
+    last = len(PRICE_BANDS) if high is None else bisect_right(PRICE_BANDS, high)
+    return f"{_PRICED}{first}" if first == last else None

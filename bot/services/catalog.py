@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import models
 from bot.db import utcnow
-from bot.search.tokens import index_terms
+from bot.search.tokens import index_terms, with_price
 from bot.services.bulk import insert_returning_ids, insert_rows, update_rows
 from integrations import types
 
@@ -191,16 +191,17 @@ async def upsert(
 def _product_row(p: types.Product, digest: str, source: str, now: datetime) -> dict[str, Any]:
     prices = [(s.offer.effective_price(now), s.offer.currency) for s in p.skus]
     low = min(prices) if prices else None
+    price_minor = to_minor(*low) if low else None
     return {
         "title": p.title, "description": p.description, "url": p.url, "image_url": p.image_url,
         "category": p.category[:255], "brand": p.brand[:128], "seller": p.seller[:255],
         "source": source, "available": True, "content_hash": digest, "raw": p.raw,
         "updated_at": now, "synced_at": now,
-        "price_minor": to_minor(*low) if low else None,
+        "price_minor": price_minor,
         "price_currency": low[1] if low else None,
         "in_stock": any(s.availability != types.Availability.OUT_OF_STOCK for s in p.skus),
         "on_sale": any(s.offer.effective_price(now) < s.offer.price for s in p.skus),
-        "search_terms": index_terms(p.title, p.category, p.brand),
+        "search_terms": with_price(index_terms(p.title, p.category, p.brand), price_minor),
     }  # fmt: skip
 
 

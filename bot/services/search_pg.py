@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.search.filters import Filters
-from bot.search.tokens import Query, Token, flat, prefix_range
+from bot.search.tokens import Query, Token, band_of, flat, prefix_range
 from bot.services import search_sql
 
 COUNT_CAP = 20_000  # beyond this a token is simply common
@@ -146,14 +146,24 @@ async def _words(session: AsyncSession, token: Token) -> list[Token]:
     return [token] if len(words) > MAX_TERMS else [Token(w) for w in words]
 
 
-def _walk(sql: Sql, branches: list[Branch]) -> str:
+def _walk(sql: Sql, branches: list[Branch], band: str | None) -> str:
     """The branches' product ids, newest first, read lazily: each branch keeps its ORDER BY,
     so PostgreSQL merges them (Merge Append) instead of collecting every posting to sort. A
     probe is a scalar subquery, which PostgreSQL evaluates per posting and never turns into a
-    join that would read all of the probed term's postings."""
+    join that would read all of the probed term's postings. A price range within one band
+    probes the band's token too, so a posting outside it costs an index probe rather than its
+    row (at 1M, searches in the results' price ranges: p95 291 -> 128 ms, mean 41 -> 21 ms).
+    Joining the band's postings instead let a merge join read all of them for a rare word:
+    long Chinese queries' mean went 11 -> 17 ms, against 6 probed."""
+    in_band = (
+        f" AND (SELECT true FROM search_postings AS x WHERE x.term = {sql(band)}"
+        " AND x.product_id = s.product_id)"
+        if band
+        else ""
+    )
     return " UNION ALL ".join(
         f"(SELECT s.product_id, {i} AS branch FROM search_postings AS s "
-        f"WHERE {sql.matches(b.token, 's.term')}"
+        f"WHERE {sql.matches(b.token, 's.term')}{in_band}"
         + "".join(
             " AND (SELECT true FROM search_postings AS x "
             f"WHERE x.term = {sql(probe.text)} AND x.product_id = s.product_id)"
@@ -226,6 +236,7 @@ async def candidates(
         return []
     sql = Sql()
     walked = list(branches.values())
+    band = band_of(filters.min_price_minor, filters.max_price_minor)
     # A row is read once per posting, by primary key (LIMIT 1 keeps PostgreSQL from turning the
     # lateral lookup into a hash join over the whole table, so the walk stays lazy), and checked
     # for the rest of its branch's alternative and for the other units.
@@ -236,7 +247,7 @@ async def candidates(
         # neighbours: lag() drops the repeats as they pass (DISTINCT read every posting first).
         repeats = ", lag(walk.product_id) OVER (ORDER BY walk.product_id DESC) AS previous"
     found = (
-        f"SELECT p.*, walk.product_id AS walked{repeats} FROM ({_walk(sql, walked)}) AS walk"
+        f"SELECT p.*, walk.product_id AS walked{repeats} FROM ({_walk(sql, walked, band)}) AS walk"
         f" CROSS JOIN LATERAL (SELECT {search_sql.COLUMNS} FROM products AS p"
         f" WHERE p.id = walk.product_id AND {_rest(sql, walked)} AND {others}"
         f" AND {search_sql.filters(sql, filters)} LIMIT 1) AS p"

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cache import MISSING, TtlCache
 from bot.search.filters import Filters
-from bot.search.tokens import Query, Token, flat
+from bot.search.tokens import Query, Token, band_of, flat
 
 # Hit's fields, then the terms relevance is scored on (the product's own and its translations'
 # words, space-padded), then "has a stored translation" (of products AS p)
@@ -208,6 +208,9 @@ async def candidates(
             few = most_matches(query, known) <= FEW
     sql = for_session(session)  # with "?", parameters go in the order the text names them
     newest = "p.id"
+    match = fts5(query)
+    if band := band_of(wanted.min_price_minor, wanted.max_price_minor):
+        match += f' AND "{band}"'  # FTS5 intersects the words with the price band
     if not query:
         source, where = "products AS p", filters(sql, wanted)
     elif priced:
@@ -216,7 +219,7 @@ async def candidates(
         source, newest = "products AS p", "p.id + 0"
         where = (
             "+p.id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH "
-            f"{sql(fts5(query))}) AND {filters(sql, wanted)}"
+            f"{sql(match)}) AND {filters(sql, wanted)}"
         )
     elif few:
         # Few matches: FTS5 reads them all in its own order (oldest first), about twice as fast
@@ -225,12 +228,12 @@ async def candidates(
         source = "products AS p"
         where = (
             "p.id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH "
-            f"{sql(fts5(query))}) AND {filters(sql, wanted)}"
+            f"{sql(match)}) AND {filters(sql, wanted)}"
         )
     else:
         # Driven from the FTS table in descending rowid order, SQLite stops at the LIMIT instead
         # of collecting every match of a common word first (bench/search: 30 ms -> ~2 ms at 1M).
         source, newest = "products_fts AS f JOIN products AS p ON p.id = f.rowid", "f.rowid"
-        where = f"products_fts MATCH {sql(fts5(query))} AND {filters(sql, wanted)}"
+        where = f"products_fts MATCH {sql(match)} AND {filters(sql, wanted)}"
     text = f"SELECT {COLUMNS} FROM {source} WHERE {where} ORDER BY {newest} DESC LIMIT {int(limit)}"
     return await sql.fetch(session, text)

@@ -59,7 +59,7 @@ CHINESE = tuple(w for w in WORDS if not w.isascii() and w != "保护壳")
 
 
 # Price ranges in minor units (CNY fen), as the results' filter buttons ask.
-RANGES = [(None, 4999), (5000, 19999), (20000, None)]
+RANGES = [(None, 4999), (5000, 19999), (20000, 99999), (100000, None), (20000, None), (None, None)]
 
 
 @pytest.mark.parametrize("few", [search_sql.FEW, -1])

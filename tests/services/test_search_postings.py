@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.deps import Deps
 from bot.models import Product as ProductRow
-from bot.search.tokens import Token, index_terms
+from bot.search.tokens import Token, index_terms, price_token
 from bot.services import browse, catalog, search, search_pg, search_sql, titles
 from integrations.types import Availability, Offer, Product, Sku
 
@@ -73,7 +73,7 @@ async def test_postings_follow_inserts_updates_and_deletes(deps: Deps) -> None:
     assert (
         await postings(deps, first)
         == await expected(deps, first)
-        == set(index_terms("不锈钢保温杯").split())
+        == set(index_terms("不锈钢保温杯").split()) | {price_token(1000)}  # CN¥10.00
     )
     assert "tws" in await postings(deps, ids["2"])
 
@@ -82,6 +82,11 @@ async def test_postings_follow_inserts_updates_and_deletes(deps: Deps) -> None:
     now = await postings(deps, first)
     assert now == await expected(deps, first)
     assert "不锈" not in now and "容量" in now
+
+    # A price in another band: its band's token replaces the old one.
+    await store(deps, product("1", "大容量保温杯", "300.00"))
+    now = await postings(deps, first)
+    assert price_token(30000) in now and price_token(1000) not in now
 
     # A translation's words are indexed beside the title's.
     async with deps.sessions.begin() as s:
