@@ -31,17 +31,20 @@ async def newest(session: AsyncSession, wanted: Filters, limit: int) -> Sequence
     database merges those walks (UNION ALL under one ORDER BY) and stops at the LIMIT: about
     1 ms for a branch of 137k products at 1M, where reading the branch whole and sorting it
     took SQLite 0.35-0.8 s. The paths are found by skipping through the same index, one
-    distinct path at a time. A path with few products in a price range asked is read through
-    (category, price_minor) instead (see few_priced_paths)."""
+    distinct path at a time (each the first after the last in index order: PostgreSQL's
+    min() sometimes aggregated the whole range instead). A path with few products in a price
+    range asked is read through (category, price_minor) instead (see few_priced_paths)."""
     assert wanted.category and wanted.subcategories
     category, (low, high) = wanted.category, wanted.subcategories
     sql = for_session(session)
     found = await sql.fetch(
         session,
-        "WITH RECURSIVE c(path) AS (SELECT min(category) FROM products WHERE available"
+        "WITH RECURSIVE c(path) AS (SELECT * FROM (SELECT category FROM products WHERE available"
         f" AND category >= {sql(category)} AND category < {sql(high)}"
-        " UNION ALL SELECT (SELECT min(category) FROM products WHERE available"
-        f" AND category > c.path AND category < {sql(high)}) FROM c WHERE c.path IS NOT NULL)"
+        " ORDER BY category LIMIT 1) AS first"
+        " UNION ALL SELECT (SELECT category FROM products WHERE available"
+        f" AND category > c.path AND category < {sql(high)} ORDER BY category LIMIT 1)"
+        " FROM c WHERE c.path IS NOT NULL)"
         f" SELECT path FROM c WHERE path IS NOT NULL LIMIT {BROWSE_PATHS + 1}",
     )
     if len(found) > BROWSE_PATHS:

@@ -128,17 +128,21 @@ async def _words(session: AsyncSession, token: Token) -> list[Token]:
     it begins more than MAX_TERMS of them (its range is then read whole and sorted).
 
     Found by skipping through the B-tree one distinct term at a time (a loose index scan), so a
-    term's postings are not read; never cached, so a word first synced a second ago is walked."""
+    term's postings are not read; never cached, so a word first synced a second ago is walked.
+    Each step is the first term after the last in index order (ORDER BY ... LIMIT 1): written
+    as min(), PostgreSQL sometimes aggregated the whole range instead (26k postings of
+    "iphone" at 1M products, 9 ms, after an ANALYZE that guessed the range held one row)."""
     sql = Sql()
     low, high = prefix_range(token.text)
     start, end = sql(low), sql(high)
     rows = await sql.fetch(
         session,
         "WITH RECURSIVE found(term) AS ("
-        f" SELECT min(term) FROM search_postings WHERE term >= {start} AND term < {end}"
+        f" (SELECT term FROM search_postings WHERE term >= {start} AND term < {end}"
+        " ORDER BY term LIMIT 1)"
         " UNION ALL"
-        " SELECT (SELECT min(s.term) FROM search_postings AS s"
-        f" WHERE s.term > found.term AND s.term < {end})"
+        " SELECT (SELECT s.term FROM search_postings AS s"
+        f" WHERE s.term > found.term AND s.term < {end} ORDER BY s.term LIMIT 1)"
         " FROM found WHERE found.term IS NOT NULL"
         f") SELECT term FROM found WHERE term IS NOT NULL LIMIT {MAX_TERMS + 1}",
     )
