@@ -60,6 +60,7 @@ from bot.db import create_engine, session_factory
 from bot.search.filters import Filters
 from bot.services import categories, search_sql, sync
 from bot.services.search import NO_FILTERS, search
+from handlers.search_view import PRICES, View
 from integrations.types import Product
 
 PG_URL = os.environ.get(
@@ -100,13 +101,8 @@ CLASSES: dict[str, list[tuple[str, str]]] = {
 }
 
 
-# The price ranges the results' filter offers (handlers/search_view.PRICES), in CNY fen.
-PRICE_RANGES = [
-    Filters(max_price_minor=4_999),
-    Filters(min_price_minor=5_000, max_price_minor=19_999),
-    Filters(min_price_minor=20_000, max_price_minor=99_999),
-    Filters(min_price_minor=100_000),
-]
+# The price ranges the results' filter offers, as its views ask for them (the first is "any").
+PRICE_RANGES = [View(price=index).filters() for index in range(1, len(PRICES))]
 
 
 @dataclass

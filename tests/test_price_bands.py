@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from bot.search.tokens import band_of, price_token, runs, with_price
-from handlers.search_view import PRICES
+from handlers.search_view import PRICES, View
 
 
 def test_each_price_range_the_results_filter_offers_is_one_band() -> None:
     """A range within one band is intersected with the query in the index; the filter's own
     ranges must each be one (handlers/search_view.PRICES beside tokens.PRICE_BANDS)."""
-    for low, below in PRICES[1:]:
-        low_minor = None if low is None else low * 100
-        high_minor = None if below is None else below * 100 - 1
-        band = band_of(low_minor, high_minor)
-        assert band == price_token(low_minor or 0), (low, below)
+    for index in range(1, len(PRICES)):
+        wanted = View(price=index).filters()  # the range as the results' view asks for it
+        assert wanted.band == price_token(wanted.min_price_minor or 0), PRICES[index]
     assert band_of(None, None) is None  # every price
     assert band_of(4_000, 6_000) is None  # two bands
     assert band_of(6_000, 7_000) == price_token(5_000) != price_token(4_999)

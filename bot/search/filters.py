@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.search.tokens import prefix_range
+from bot.search.tokens import band_of, prefix_range
 
 BRANCH = " > "  # between the levels of a category path
 
@@ -16,6 +16,16 @@ class Filters:
     min_price_minor: int | None = None  # in the catalog's currency (CNY)
     max_price_minor: int | None = None
     category: str | None = None  # a category path ("女装 > 连衣裙") or a branch of it ("女装")
+
+    @property
+    def priced(self) -> bool:
+        """Whether a price range is asked (either end)."""
+        return self.min_price_minor is not None or self.max_price_minor is not None
+
+    @property
+    def band(self) -> str | None:
+        """The price band token (bot/search/tokens.py) of the whole range asked, if one."""
+        return band_of(self.min_price_minor, self.max_price_minor) if self.priced else None
 
     @property
     def subcategories(self) -> tuple[str, str] | None:

@@ -55,7 +55,7 @@ async def newest(session: AsyncSession, wanted: Filters, limit: int) -> Sequence
         return []
     others = replace(wanted, category=None)
     few: set[str] = set()
-    if others.min_price_minor is not None or others.max_price_minor is not None:
+    if others.priced:
         few = await few_priced_paths(session, paths, others)
     sql = for_session(session)  # "?" are bound in the order the text names them
     # Each arm is its own newest `limit`, ordered as its index is (a path's products in a price

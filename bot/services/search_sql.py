@@ -22,14 +22,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cache import MISSING, TtlCache
 from bot.search.filters import Filters
-from bot.search.tokens import Query, Token, band_of, flat
+from bot.search.tokens import Query, Token, flat
 
-# Hit's fields, then the terms relevance is scored on (the product's own and its translations'
-# words, space-padded), then "has a stored translation" (of products AS p)
+# A product's own and its translations' words, space-padded (of products AS p): what a row is
+# checked against (PostgreSQL) and relevance is scored on.
+TERMS = "' ' || p.search_terms || ' ' || p.translated_terms || ' '"
+# Hit's fields, then TERMS, then "has a stored translation"
 COLUMNS = (
     "p.id, p.title, p.marketplace, p.image_url, p.price_minor, p.price_currency, p.in_stock, "
-    "p.on_sale, ' ' || p.search_terms || ' ' || p.translated_terms || ' ', "
-    "p.translated_terms <> ''"
+    f"p.on_sale, {TERMS}, p.translated_terms <> ''"
 )
 
 
@@ -75,7 +76,7 @@ async def priced_few(session: AsyncSession, wanted: Filters) -> bool:
     few in the range. At 1M products, a common word in a range no product of it is in walked
     every match: 13-85 ms on SQLite, 0.2-1 s on PostgreSQL; the range's few cost next to
     nothing. A stale count costs time, never a result."""
-    if wanted.min_price_minor is None and wanted.max_price_minor is None:
+    if not wanted.priced:
         return False
     key = (
         str(session.get_bind().engine.url),
@@ -209,26 +210,20 @@ async def candidates(
     sql = for_session(session)  # with "?", parameters go in the order the text names them
     newest = "p.id"
     match = fts5(query)
-    if band := band_of(wanted.min_price_minor, wanted.max_price_minor):
-        match += f' AND "{band}"'  # FTS5 intersects the words with the price band
+    if wanted.band:
+        match += f' AND "{wanted.band}"'  # FTS5 intersects the words with the price band
     if not query:
         source, where = "products AS p", filters(sql, wanted)
-    elif priced:
-        # The price range through its index, FTS5's matches as a set to check against ("+":
-        # not looked up by id one match at a time); sorted after ("+ 0": not walked by id).
-        source, newest = "products AS p", "p.id + 0"
-        where = (
-            "+p.id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH "
-            f"{sql(match)}) AND {filters(sql, wanted)}"
-        )
-    elif few:
+    elif priced or few:
         # Few matches: FTS5 reads them all in its own order (oldest first), about twice as fast
         # as newest first, and they are sorted after (no-hit long CJK queries at 1M products:
-        # 1.8 -> 1.0 ms).
-        source = "products AS p"
+        # 1.8 -> 1.0 ms). Few products in the price range: read through its index, FTS5's
+        # matches a set to check against ("+": not looked up by id one match at a time), and
+        # sorted after ("+ 0": not walked by id).
+        source, newest = "products AS p", "p.id + 0" if priced else "p.id"
         where = (
-            "p.id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH "
-            f"{sql(match)}) AND {filters(sql, wanted)}"
+            f"{'+' if priced else ''}p.id IN (SELECT rowid FROM products_fts WHERE products_fts"
+            f" MATCH {sql(match)}) AND {filters(sql, wanted)}"
         )
     else:
         # Driven from the FTS table in descending rowid order, SQLite stops at the LIMIT instead

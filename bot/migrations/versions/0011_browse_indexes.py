@@ -23,7 +23,6 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-
 def _available(name: str, *columns: str) -> None:
     op.create_index(
         name,
