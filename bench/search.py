@@ -57,9 +57,11 @@ from bench.catalog_gen import MARKETPLACE, products
 from bench.sync import Records, fresh_database
 from bot import migrate
 from bot.db import create_engine, session_factory
+from bot.search import kernel
 from bot.search.filters import Filters
-from bot.services import categories, search_sql, sync
-from bot.services.search import NO_FILTERS, search
+from bot.services import categories
+from bot.services.products import NO_FILTERS, search
+from bot.sync import engine as sync
 from handlers.search_view import PRICES, View
 from integrations.types import Product
 
@@ -120,7 +122,7 @@ def percentile(sorted_ms: list[float], p: float) -> float:
 
 class DbClock:
     """Adds up the time a session spends in execute (its query and fetching its rows), and in
-    search_sql.Sql.fetch: the candidate queries go to the driver that way."""
+    kernel.Sql.fetch: the candidate queries go to the driver that way."""
 
     current: DbClock | None = None
 
@@ -143,7 +145,7 @@ class DbClock:
         return timed
 
 
-search_sql.Sql.fetch = DbClock.timed(search_sql.Sql.fetch)  # type: ignore[method-assign]
+kernel.Sql.fetch = DbClock.timed(kernel.Sql.fetch)  # type: ignore[method-assign]
 
 
 async def run_class(

@@ -30,9 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.feedgen import feed
 from bot import migrate
 from bot.db import create_engine, session_factory, utcnow
-from bot.services import catalog, sync
+from bot.services import catalog
 from bot.services.catalog import Index
-from bot.services.sources import FeedSource
+from bot.sync import engine as sync
+from bot.sync.sources import FeedSource
 from integrations.http import HttpClient
 from integrations.marketplaces.feed import Adapter as FeedAdapter
 from integrations.marketplaces.feed.parse import parse_feed

@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot.playground.botapi import DEFAULT_TOKEN, LocalBotApi
-from bot.telegram_request import AiohttpRequest
+from bot.playground.botapi.server import DEFAULT_TOKEN, LocalBotApi
+from bot.telegram.request import AiohttpRequest
 
 USERS = range(1001, 1101)  # 100 private chats
 WARMUP = 200

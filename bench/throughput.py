@@ -1,7 +1,7 @@
 """Search replies per second of the real shopbot Application, against a bare echo bot.
 
 A 100k-product catalog (bench/catalog_gen.py, stored through the sync engine into a temporary
-SQLite file) backs the real Application (build_application with polling=False,
+SQLite file) backs the real Application (handlers.build with polling=False,
 rate_limit=False: every handler, the user middleware, aiohttp transport). The local fake Bot API
 (LocalBotApi) serves on loopback, by default in a child process so the bot's process pays only
 for the bot (`--inprocess` runs it in the bot's event loop). N text messages with search
@@ -44,15 +44,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+import handlers
 from bench.catalog_gen import products
 from bench.search import CLASSES, build
-from bot.app import build_application
 from bot.config import load_settings
 from bot.db import create_engine, session_factory
-from bot.deps import Deps
-from bot.playground.botapi import DEFAULT_TOKEN, LocalBotApi
-from bot.playground.botapi_model import FakeUser
-from bot.services import fx, search_sql
+from bot.playground.botapi.model import FakeUser
+from bot.playground.botapi.server import DEFAULT_TOKEN, LocalBotApi
+from bot.process.deps import Deps
+from bot.search import kernel
+from bot.services import fx
 from integrations.fx.ecb import Rates
 
 TARGET_RATIO = 5.0
@@ -208,15 +209,15 @@ class Statements:
 
     def __init__(self, deps: Deps) -> None:
         self.deps, self.searches, self.on = deps, 0, False
-        fetch = search_sql.Sql.fetch  # search's statements go to the driver through it
+        fetch = kernel.Sql.fetch  # search's statements go to the driver through it
 
-        async def counted(sql: search_sql.Sql, session: AsyncSession, text: str) -> Any:
+        async def counted(sql: kernel.Sql, session: AsyncSession, text: str) -> Any:
             # FTS5 on SQLite, the postings walk on PostgreSQL (bot/services/search_pg.py)
             if self.on and ("products_fts MATCH" in text or "AS walk CROSS JOIN" in text):
                 self.searches += 1
             return await fetch(sql, session, text)
 
-        search_sql.Sql.fetch = counted  # type: ignore[method-assign,assignment]
+        kernel.Sql.fetch = counted  # type: ignore[method-assign,assignment]
 
     def start(self) -> None:
         self.on, self.batches = True, self.deps.visits.batches
@@ -236,7 +237,7 @@ async def run_shopbot(
         _env_file=None, database_url=db_url, telegram_bot_token=DEFAULT_TOKEN, http_port=0
     )
     deps = Deps.create(settings)
-    app = build_application(
+    app = handlers.build(
         deps, token=DEFAULT_TOKEN, base_url=fake.base_url, polling=False, rate_limit=False
     )
     statements = Statements(deps)

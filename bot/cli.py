@@ -14,7 +14,7 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot import migrate
 from bot.config import ConfigError, Settings, get_settings
-from bot.deps import Deps
+from bot.process.deps import Deps
 from integrations.errors import IntegrationError
 
 log = logging.getLogger("shopbot")
@@ -55,8 +55,8 @@ async def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def cmd_sync(settings: Settings, args: argparse.Namespace) -> None:
-    from bot.progress import SyncProgress
-    from bot.syncing import sync_one
+    from bot.sync.jobs import sync_one
+    from bot.sync.progress import SyncProgress
 
     deps = Deps.create(settings)
     failed = 0
@@ -77,7 +77,7 @@ async def cmd_sync(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def cmd_fx(settings: Settings, args: argparse.Namespace) -> None:
-    from bot.syncing import refresh_rates
+    from bot.sync.jobs import refresh_rates
 
     deps = Deps.create(settings)
     try:
@@ -91,7 +91,7 @@ async def cmd_fx(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def cmd_translate(settings: Settings, args: argparse.Namespace) -> None:
-    from bot.syncing import translate_titles
+    from bot.sync.jobs import translate_titles
 
     def progress(language: str, done: int) -> None:
         sys.stderr.write(f"\r{language}: {done} titles translated")

@@ -10,11 +10,13 @@ from contextlib import suppress
 from aiohttp import web
 from telegram import Update
 
-from bot import migrate, syncing
-from bot.app import ShopbotApplication, build_application
+import handlers
+from bot import migrate
 from bot.config import ConfigError, Settings
-from bot.deps import Deps
-from bot.web import make_web_app
+from bot.process.deps import Deps
+from bot.sync import jobs
+from bot.telegram.app import ShopbotApplication
+from bot.web.app import make_web_app
 from handlers.commands import publish
 
 log = logging.getLogger(__name__)
@@ -38,21 +40,21 @@ def schedule_sync(tg: ShopbotApplication, deps: Deps) -> None:
         return
 
     async def rates(context: object) -> None:
-        await syncing.scheduled_rates(deps)
+        await jobs.scheduled_rates(deps)
 
-    tg.job_queue.run_repeating(rates, interval=syncing.RATES_HOURS * 3600, first=60, name="fx")
+    tg.job_queue.run_repeating(rates, interval=jobs.RATES_HOURS * 3600, first=60, name="fx")
     interval = deps.settings.sync_interval_minutes * 60
     if deps.provider_env.get("DEEPL_AUTH_KEY"):
 
         async def titles(context: object) -> None:
-            await syncing.scheduled_titles(deps)
+            await jobs.scheduled_titles(deps)
 
         tg.job_queue.run_repeating(titles, interval=interval, first=300, name="titles")
     if not deps.settings.sync_sources:
         return
 
     async def job(context: object) -> None:
-        await syncing.scheduled(deps)
+        await jobs.scheduled(deps)
 
     tg.job_queue.run_repeating(job, interval=interval, first=30, name="sync")
     log.info("syncing %s every %d min", ", ".join(deps.settings.sync_sources), interval // 60)
@@ -67,7 +69,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     stop = stop or stop_event_on_signals()
     deps = Deps.create(settings)
     webhook = settings.telegram_webhook_url
-    tg = build_application(
+    tg = handlers.build(
         deps,
         token=settings.telegram_bot_token.get_secret_value(),
         base_url=settings.telegram_api_base_url,

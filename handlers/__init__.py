@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Unpack
 
 from telegram import Update
 from telegram.ext import (
@@ -15,6 +15,8 @@ from telegram.ext import (
     filters,
 )
 
+from bot.process.deps import Deps
+from bot.telegram.app import Options, ShopbotApplication, build_application
 from handlers import (
     categories,
     fallback,
@@ -27,8 +29,14 @@ from handlers import (
     settings,
     start,
 )
+from handlers.context import BotContext
 from handlers.errors import on_error
 from handlers.middleware import load_user
+
+
+def build(deps: Deps, **options: Unpack[Options]) -> ShopbotApplication:
+    """The bot's Application: every handler here wired, each given a BotContext."""
+    return build_application(deps, register, context_type=BotContext, **options)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

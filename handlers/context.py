@@ -8,10 +8,10 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.ext import Application, CallbackContext
 
-from bot.deps import Deps
 from bot.i18n import DEFAULT_LOCALE, Translator, translator
 from bot.models import User
-from bot.telegram_bot import ShopBot
+from bot.process.deps import Deps
+from bot.telegram.bot import ShopBot
 
 
 class BotContext(CallbackContext[ShopBot, dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

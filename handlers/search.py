@@ -17,10 +17,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.i18n import N_
+from bot.search.engine import Hit, Results, Sort
 from bot.search.gloss import gloss
-from bot.services import catalog, categories, fx
-from bot.services import search as catalog_search
-from bot.services.search import Hit, Results, Sort
+from bot.services import catalog, categories, fx, products
 from handlers import search_filters
 from handlers.context import BotContext
 from handlers.keyboards import button
@@ -119,7 +118,7 @@ async def results_for(
 
     async def run_search() -> Results:
         async with deps.sessions() as session:
-            return await catalog_search.search(
+            return await products.search(
                 session, query, language=language, filters=filters, sort=view.sort
             )
 

@@ -6,8 +6,8 @@ from collections import Counter
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.search.engine import Results
 from bot.services import fx, links
-from bot.services.search import Results
 from handlers.context import BotContext
 from handlers.keyboards import grid
 from handlers.search_view import PRICES, View, price_label

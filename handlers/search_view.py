@@ -20,8 +20,9 @@ from decimal import Decimal
 from typing import Any
 
 from bot.i18n import Translator
+from bot.search.engine import Sort
+from bot.search.filters import Filters
 from bot.services.fx import Table
-from bot.services.search import Filters, Sort
 from handlers.keyboards import callback
 
 _TAIL = (

@@ -7,20 +7,18 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot import migrate
 from bot.config import Settings, load_settings
 from bot.db import Base, create_engine
-from bot.deps import Deps
-from bot.services import search_sql
-from integrations.http import HttpClient, Policy
+from bot.process.deps import Deps
+from bot.search import kernel
+from tests.support import started
 
 SERVER_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL") or None
@@ -72,17 +70,6 @@ def settings(database_url: str) -> Settings:
     )
 
 
-@asynccontextmanager
-async def started(settings: Settings) -> AsyncIterator[Deps]:
-    """A process's services: created, started, closed at the end."""
-    d = Deps.create(settings)
-    await d.start()
-    try:
-        yield d
-    finally:
-        await d.close()
-
-
 @pytest.fixture
 async def deps(settings: Settings) -> AsyncIterator[Deps]:
     """Services over the session's database."""
@@ -95,7 +82,7 @@ async def _empty_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     """Every test that touched the database (in-process or in a child) leaves it empty, and
     no token counts of it kept: they would steer the next test's search walks."""
     yield
-    search_sql.forget_counts()
+    kernel.forget_counts()
     if "settings" not in request.fixturenames:
         return
     engine = create_engine(request.getfixturevalue("database_url"))
@@ -103,25 +90,3 @@ async def _empty_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         for table in reversed(Base.metadata.sorted_tables):
             await conn.execute(table.delete())
     await engine.dispose()
-
-
-async def _no_sleep(_: float) -> None:
-    return None
-
-
-def fast_http(retries: int = 1, timeout: float = 2.0) -> HttpClient:
-    """A real HttpClient whose retries do not wait (for tests against local fakes)."""
-    return HttpClient(default=Policy(retries=retries, backoff=0, timeout=timeout), sleep=_no_sleep)
-
-
-@asynccontextmanager
-async def serving(app: web.Application, shutdown_timeout: float = 60.0) -> AsyncIterator[str]:
-    """Serve `app` on 127.0.0.1 at a free port; yields its base URL (http://127.0.0.1:<port>)."""
-    runner = web.AppRunner(app, shutdown_timeout=shutdown_timeout)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    host, port = runner.addresses[0][:2]
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        await runner.cleanup()

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, insert, select, text
 
 from bot.db import create_engine, session_factory, utcnow
-from bot.deps import Deps
 from bot.models import User
+from bot.process.deps import Deps
 from bot.services import users
 
 

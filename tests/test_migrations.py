@@ -10,9 +10,9 @@ from sqlalchemy.engine import Connection
 from bot import migrate
 from bot.db import Base, create_engine, session_factory
 from bot.models import Product
+from bot.search.engine import search
 from bot.search.filters import Filters
 from bot.search.tokens import price_token
-from bot.services.search import search
 
 
 def _diff(conn: Connection) -> list[object]:

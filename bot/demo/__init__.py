@@ -6,8 +6,9 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.services import catalog, sync
-from bot.services.sources import make_source
+from bot.services import catalog
+from bot.sync import engine
+from bot.sync.sources import make_source
 from integrations.http import HttpClient
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ async def load(sessions: async_sessionmaker[AsyncSession], *, only_if_empty: boo
                 return 0
     http = HttpClient()  # the demo feed is a file: no request is made
     try:
-        report = await sync.run(sessions, make_source("demo", {}, http, sessions))
+        report = await engine.run(sessions, make_source("demo", {}, http, sessions))
     finally:
         await http.close()
     log.info("%s", report.summary())

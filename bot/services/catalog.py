@@ -20,9 +20,9 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import models
+from bot.bulk import insert_returning_ids, insert_rows, update_rows
 from bot.db import utcnow
 from bot.search.tokens import index_terms, with_price
-from bot.services.bulk import insert_returning_ids, insert_rows, update_rows
 from integrations import types
 
 PRODUCTS = cast(Table, models.Product.__table__)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import i18n, regions
 from bot.db import dialect_insert, utcnow
 from bot.models import User
-from bot.user_cache import mark_changed
+from bot.process.user_cache import mark_changed
 
 SEEN_RESOLUTION = timedelta(minutes=5)
 

@@ -6,9 +6,10 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from bot.app import ShopbotApplication, build_application
-from bot.deps import Deps
-from bot.playground.botapi import LocalBotApi
+import handlers
+from bot.playground.botapi.server import LocalBotApi
+from bot.process.deps import Deps
+from bot.telegram.app import ShopbotApplication
 from tests.e2e.harness import Shopper
 
 TOKEN = "123456:PLAYGROUND-TOKEN"
@@ -22,7 +23,7 @@ async def botapi() -> AsyncIterator[LocalBotApi]:
 
 @pytest.fixture
 async def app(deps: Deps, botapi: LocalBotApi) -> AsyncIterator[ShopbotApplication]:
-    application = build_application(deps, token=TOKEN, base_url=botapi.base_url, polling=False)
+    application = handlers.build(deps, token=TOKEN, base_url=botapi.base_url, polling=False)
     async with application:
         yield application
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.app import ShopbotApplication
-from bot.playground.botapi import LocalBotApi
-from bot.playground.botapi_model import CallbackAnswer, FakeUser, SentMessage
+from bot.playground.botapi.model import CallbackAnswer, FakeUser, SentMessage
+from bot.playground.botapi.server import LocalBotApi
+from bot.telegram.app import ShopbotApplication
 
 
 class Shopper:

@@ -7,10 +7,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import pytest
 
-from bot.app import ShopbotApplication
 from bot.db import create_engine, session_factory
-from bot.deps import Deps
-from bot.playground.botapi import LocalBotApi
+from bot.playground.botapi.server import LocalBotApi
+from bot.process.deps import Deps
+from bot.telegram.app import ShopbotApplication
 from tests.e2e.harness import Shopper
 
 

@@ -8,11 +8,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from telegram import Update
 
-from bot.app import ShopbotApplication
-from bot.deps import Deps
 from bot.models import Product as ProductRow
-from bot.playground.botapi import LocalBotApi
+from bot.playground.botapi.server import LocalBotApi
+from bot.process.deps import Deps
 from bot.services import catalog
+from bot.telegram.app import ShopbotApplication
 from integrations.types import Availability, Offer, Product, Sku
 from tests.e2e.harness import Shopper
 

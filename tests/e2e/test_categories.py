@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.deps import Deps
 from bot.i18n import translator
+from bot.process.deps import Deps
 from bot.services import catalog
 from integrations.types import Offer, Product, Sku
 from tests.e2e.harness import Shopper

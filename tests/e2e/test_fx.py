@@ -9,13 +9,13 @@ from decimal import Decimal
 import pytest
 from aiohttp import web
 
-from bot.deps import Deps
+from bot.process.deps import Deps
 from bot.services import catalog, fx
-from bot.syncing import refresh_rates
+from bot.sync.jobs import refresh_rates
 from integrations.errors import ServerError
 from integrations.types import Offer, Product, Sku
-from tests.conftest import fast_http, serving
 from tests.e2e.harness import Shopper
+from tests.support import fast_http, serving
 
 ECB = """<?xml version="1.0" encoding="UTF-8"?>
 <gesmes:Envelope xmlns:gesmes="http://www.gesmes.org/xml/2002-08-01" xmlns="http://www.ecb.int/vocabulary/2002-08-01/eurofxref">

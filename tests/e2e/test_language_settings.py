@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 from sqlalchemy import event
 
-from bot.deps import Deps
 from bot.i18n import translator
 from bot.models import User
-from bot.playground.botapi import LocalBotApi
+from bot.playground.botapi.server import LocalBotApi
+from bot.process.deps import Deps
 from tests.e2e.harness import Shopper
 
 

@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from sqlalchemy import select
 
-from bot.deps import Deps
 from bot.models import Product
-from tests.conftest import fast_http
+from bot.process.deps import Deps
 from tests.e2e.harness import Shopper
 from tests.integrations.fakes import taobao as fake_taobao
+from tests.support import fast_http
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 
 from bot.config import Settings
-from bot.playground.botapi import LocalBotApi
+from bot.playground.botapi.server import LocalBotApi
 
 TOKEN = "123456:PLAYGROUND-TOKEN"
 

@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from bot.deps import Deps
 from bot.models import Product as ProductRow
-from bot.services import catalog, search, titles
+from bot.process.deps import Deps
+from bot.search.engine import Filters, Sort
+from bot.services import catalog, products, titles
 from integrations.types import Availability, Offer, Product, Sku
 from tests.e2e.harness import Shopper
 
@@ -38,7 +39,7 @@ async def catalog_rows(deps: Deps) -> dict[str, int]:
 
 async def found(deps: Deps, query: str, **kw: object) -> list[str]:
     async with deps.sessions() as s:
-        results = await search.search(s, query, **kw)  # type: ignore[arg-type]
+        results = await products.search(s, query, **kw)  # type: ignore[arg-type]
     ids = {v: k for k, v in (await _ids(deps)).items()}
     return [ids[h.id] for h in results.hits]
 
@@ -68,9 +69,9 @@ async def test_chinese_and_latin_queries(
 
 
 async def test_filters_and_sorting(deps: Deps, catalog_rows: dict[str, int]) -> None:
-    assert await found(deps, "手机壳", sort=search.Sort.PRICE_UP) == ["2", "1"]
-    assert await found(deps, "杯", filters=search.Filters(in_stock_only=True)) == []
-    cheap = search.Filters(max_price_minor=2000)
+    assert await found(deps, "手机壳", sort=Sort.PRICE_UP) == ["2", "1"]
+    assert await found(deps, "杯", filters=Filters(in_stock_only=True)) == []
+    cheap = Filters(max_price_minor=2000)
     assert await found(deps, "手机壳", filters=cheap) == ["2"]
 
 

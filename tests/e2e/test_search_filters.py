@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.deps import Deps
+from bot.process.deps import Deps
 from bot.services import catalog, fx
 from integrations.fx.ecb import Rates
 from integrations.types import Availability, Offer, Product, Sku

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.deps import Deps
-from bot.playground.botapi import LocalBotApi
+from bot.playground.botapi.server import LocalBotApi
+from bot.process.deps import Deps
 from tests.e2e.harness import Shopper
 
 

@@ -27,9 +27,9 @@ from integrations.translate.deepl import (
     batches,
     encode,
 )
-from tests.conftest import fast_http
 from tests.integrations.fakes.deepl import AUTH_KEY, FakeDeepL
 from tests.integrations.helpers import FastSleep, fails_every_time, fake_fixture, recovers
+from tests.support import fast_http
 
 PRO_KEY = "0d7a1c2e-5b3f-4e6a-8c9d-7f1e2d3c4b5a"
 

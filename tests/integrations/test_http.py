@@ -18,7 +18,7 @@ from integrations.errors import (
     Timeout,
 )
 from integrations.http import HttpClient, Policy, Response
-from tests.conftest import serving
+from tests.support import serving
 
 
 class Clock:

@@ -4,8 +4,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from bot import demo
-from bot.deps import Deps
 from bot.models import Offer, PriceChange, Product, Sku
+from bot.process.deps import Deps
 from bot.services import catalog
 from integrations import types
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text, update
 
-from bot.deps import Deps
 from bot.models import Product as ProductRow
+from bot.process.deps import Deps
 from bot.services import catalog, categories
 from integrations.types import Offer, Product, Sku
 

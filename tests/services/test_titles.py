@@ -7,14 +7,15 @@ from decimal import Decimal
 
 import pytest
 
-from bot.deps import Deps
-from bot.services import catalog, leases, search, titles
-from bot.syncing import HOLDER, scheduled_titles, translate_titles
+from bot.process import leases
+from bot.process.deps import Deps
+from bot.services import catalog, products, titles
+from bot.sync.jobs import HOLDER, scheduled_titles, translate_titles
 from integrations.errors import Rejected
 from integrations.registry import NotConfigured
 from integrations.types import Offer, Product, Sku
-from tests.conftest import fast_http
 from tests.integrations.fakes.deepl import AUTH_KEY, FakeDeepL
+from tests.support import fast_http
 
 
 def product(ext: str, title: str) -> Product:
@@ -54,7 +55,7 @@ async def test_titles_are_translated_once_and_found_in_the_shoppers_language(
     known = await ids(shop)
     async with shop.sessions() as s:
         assert await titles.titles(s, [known["2"]], "ru") == {known["2"]: "термос"}
-        found = await search.search(s, "холщовая", language="ru")  # not in the dictionary
+        found = await products.search(s, "холщовая", language="ru")  # not in the dictionary
     assert [h.id for h in found.hits] == [known["3"]]
     assert found.titles == {known["3"]: "холщовая сумка"}
     again = await translate_titles(shop, ["en", "ru"])
@@ -68,7 +69,7 @@ async def test_a_changed_title_is_translated_again(shop: Deps, fake: FakeDeepL) 
     report = await translate_titles(shop, ["en"])
     assert report.translated == {"en": 1} and fake.calls[-1].texts == ["保温杯"]
     async with shop.sessions() as s:
-        found = await search.search(s, "thermos", language="en")
+        found = await products.search(s, "thermos", language="en")
     assert {h.id for h in found.hits} == {(await ids(shop))[e] for e in ("1", "2")}
 
 

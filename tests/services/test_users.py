@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.deps import Deps
 from bot.models import User
+from bot.process.deps import Deps
 from bot.services import users
 
 

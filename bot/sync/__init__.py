@@ -1,0 +1,1 @@
+"""Keeping the catalog in step with its sources: the engine, the sources, the scheduled jobs."""

@@ -1,0 +1,1 @@
+"""The HTTP server beside the bot: health and metrics, and the webhooks providers call."""

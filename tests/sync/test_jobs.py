@@ -1,0 +1,94 @@
+"""`shopbot sync` as an operator runs it: a summary line per source, a clear failure."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.config import Settings
+from bot.process import leases
+from bot.process.deps import Deps
+from bot.web.app import make_web_app
+
+FEED = (
+    '<?xml version="1.0"?><rss version="2.0" xmlns:g="http://base.google.com/ns/1.0"><channel>'
+    "<item><g:id>1</g:id><title>帆布包</title><g:price>29.90 CNY</g:price></item>"
+    "<item><g:id>2</g:id><title>卫衣</title><g:price>89.00</g:price></item>"
+    "</channel></rss>"
+)
+
+
+def shopbot(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": settings.database_url}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_sync_prints_one_summary_line_per_source(settings: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "store.xml"
+    path.write_text(FEED)
+    proc = shopbot(settings, "sync", f"feed:{path}", "taobao")
+    lines = proc.stdout.splitlines()
+    assert proc.returncode == 1  # taobao is not configured
+    assert lines[0].startswith(
+        f"feed:{path}: partial: 1 created, 0 updated, 0 unchanged, 0 gone, 1 failed in "
+    )
+    assert "has no currency" in lines[1]
+    assert lines[2].startswith("taobao: failed:") and "TAOBAO_APP_KEY" in lines[2]
+    assert "Traceback" not in proc.stderr
+
+
+async def test_metrics_show_the_latest_run_of_any_process(
+    settings: Settings, deps: Deps, tmp_path: Path
+) -> None:
+    path = tmp_path / "store.xml"
+    path.write_text(FEED)
+    assert shopbot(settings, "sync", f"feed:{path}").returncode == 0
+    async with TestClient(TestServer(make_web_app(deps))) as client:
+        text = await (await client.get("/metrics")).text()
+    assert f'shopbot_sync_last_run_items{{outcome="created",source="feed:{path}"}} 1.0' in text
+    assert (
+        f'shopbot_sync_last_run_finished_timestamp_seconds{{source="feed:{path}",status="partial"}}'
+        in text
+    )
+
+
+async def test_a_lease_has_one_holder_until_it_expires(deps: Deps) -> None:
+    async with deps.sessions.begin() as s:
+        assert await leases.acquire(s, "sync:x", "a", timedelta(minutes=5))
+    async with deps.sessions.begin() as s:
+        assert not await leases.acquire(s, "sync:x", "b", timedelta(minutes=5))
+        assert await leases.acquire(s, "sync:x", "a", timedelta(minutes=5))  # renewal
+    async with deps.sessions.begin() as s:
+        await leases.release(s, "sync:x", "a")
+    async with deps.sessions.begin() as s:
+        assert await leases.acquire(s, "sync:x", "b", timedelta(minutes=5))
+
+
+async def test_scheduled_sync_runs_in_one_process_only(
+    deps: Deps, tmp_path: Path, monkeypatch
+) -> None:
+    from bot.sync import jobs
+
+    path = tmp_path / "store.xml"
+    path.write_text(FEED)
+    deps.settings = deps.settings.model_copy(update={"sync_sources": (f"feed:{path}",)})
+    (report,) = await jobs.scheduled(deps)
+    assert report.created == 1
+    monkeypatch.setattr(jobs, "HOLDER", "other-host:1")
+    assert await jobs.scheduled(deps) == []  # the first process still holds the lease
+
+
+def test_translate_without_a_key_says_what_to_set(settings: Settings) -> None:
+    proc = shopbot(settings, "translate", "en")
+    assert proc.returncode == 1
+    assert "DEEPL_AUTH_KEY" in proc.stderr and "Traceback" not in proc.stderr
+    bad = shopbot(settings, "translate", "--limit", "x")
+    assert bad.returncode == 2 and "invalid int value" in bad.stderr

@@ -1,0 +1,97 @@
+"""The HTTP server: health, metrics, and the Telegram webhook's secret check."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+import handlers
+from bot.process.deps import Deps
+from bot.web.app import TELEGRAM, make_web_app
+
+UPDATE = {
+    "update_id": 10,
+    "message": {
+        "message_id": 1,
+        "date": 1700000000,
+        "chat": {"id": 5, "type": "private", "first_name": "Ann"},
+        "from": {"id": 5, "is_bot": False, "first_name": "Ann"},
+        "text": "hello",
+    },
+}
+
+
+@pytest.fixture
+async def client(deps: Deps) -> AsyncIterator[TestClient]:
+    tg = handlers.build(
+        deps,
+        token="123456:PLAYGROUND-TOKEN",
+        base_url="http://127.0.0.1:9/bot",
+        polling=False,
+        rate_limit=False,
+    )
+    async with TestClient(TestServer(make_web_app(deps, tg))) as c:
+        yield c
+
+
+async def test_healthz_reports_each_dependency(client: TestClient, deps: Deps) -> None:
+    resp = await client.get("/healthz")
+    body = await resp.json()
+    assert resp.status == 200
+    assert body["status"] == "ok" and body["database"] == "ok"
+    assert body.get("redis") == ("ok" if deps.redis is not None else None)
+
+
+async def test_healthz_is_503_when_the_database_is_gone(client: TestClient, deps: Deps) -> None:
+    from bot.db import create_engine
+
+    real, deps.engine = deps.engine, create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    try:
+        resp = await client.get("/healthz")
+        assert resp.status == 503
+        assert (await resp.json())["database"] == "error"
+    finally:
+        await deps.engine.dispose()
+        deps.engine = real
+
+
+async def test_metrics_are_prometheus_text(client: TestClient) -> None:
+    resp = await client.get("/metrics")
+    text = await resp.text()
+    assert resp.status == 200
+    assert resp.headers["Content-Type"].startswith("text/plain")
+    assert "# TYPE shopbot_updates_total counter" in text
+    assert "shopbot_update_seconds_bucket" in text
+
+
+@pytest.mark.parametrize("secret", [None, "", "wrong"])
+async def test_webhook_refuses_a_wrong_secret(
+    client: TestClient, deps: Deps, secret: str | None
+) -> None:
+    headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
+    resp = await client.post("/webhooks/telegram", data=json.dumps(UPDATE), headers=headers)
+    assert resp.status == 403
+    assert client.app[TELEGRAM].update_queue.qsize() == 0
+    metrics = await (await client.get("/metrics")).text()
+    assert 'shopbot_webhook_rejected_total{endpoint="telegram",reason="secret"}' in metrics
+
+
+async def test_webhook_queues_an_authentic_update(client: TestClient, deps: Deps) -> None:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": deps.settings.webhook_secret()}
+    resp = await client.post("/webhooks/telegram", data=json.dumps(UPDATE), headers=headers)
+    assert resp.status == 200
+    queued = client.app[TELEGRAM].update_queue.get_nowait()
+    assert queued.update_id == 10 and queued.message.text == "hello"
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'{"no_update_id": true}', b"\xff\xfe"])
+async def test_webhook_answers_200_to_authentic_garbage(
+    client: TestClient, deps: Deps, body: bytes
+) -> None:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": deps.settings.webhook_secret()}
+    resp = await client.post("/webhooks/telegram", data=body, headers=headers)
+    assert resp.status == 200  # Telegram would otherwise re-send it for a day
+    assert client.app[TELEGRAM].update_queue.qsize() == 0
