@@ -188,6 +188,15 @@ def dialect_insert(session: AsyncSession) -> Any:
     return sqlite_insert
 
 
+WRITTEN = "written"  # session.info key: {table name: keys of the rows this transaction writes}
+
+
+def note_written(session: Any, table: str, key: Any) -> None:
+    """Record that this transaction writes row `key` of `table`, for whatever keeps copies of
+    such rows in memory (bot/process/user_cache.py forgets them once the transaction commits)."""
+    session.info.setdefault(WRITTEN, {}).setdefault(table, set()).add(key)
+
+
 async def insert_ignore(session: AsyncSession, table: Any, values: dict[str, Any]) -> None:
     """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL (a concurrent twin is fine)."""
     await session.execute(dialect_insert(session)(table).values(**values).on_conflict_do_nothing())

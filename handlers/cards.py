@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.db import utcnow
 from bot.i18n import Translator
 from bot.search.gloss import gloss
 from bot.services.fx import Table
+from bot.services.products import Product, Sku
 from handlers.keyboards import button, grid
 from handlers.money import price_text, rates_note
-from integrations.types import Availability, Product, Sku
-
-log = logging.getLogger(__name__)
 
 # Visible length stays far below Telegram's 1024-character caption limit by construction:
 # the title is capped, every other line is short and there are at most a handful of them.
@@ -39,20 +34,17 @@ class Card:
 def product_card(
     product: Product,
     t: Translator,
-    marketplace_title: str,
     *,
-    product_id: int | None = None,
     selected: int | None = None,
     target: str | None = None,
     rates: Table | None = None,
     now: datetime | None = None,
-    translated: str | None = None,
 ) -> Card:
     """Title, price (range), promotion, variants and stock of `product`, in the user's locale.
 
-    With `product_id`, the SKUs become buttons (`sk:<id>:<index>`); `selected` shows one SKU's
-    own price and stock. Under the original title: `translated` (the stored translation into
-    the user's language), else the dictionary's gloss.
+    The SKUs are buttons (`sk:<id>:<index>`); `selected` shows one SKU's own price and stock.
+    Under the original title: its stored translation into the user's language, else the
+    dictionary's gloss.
     """
     now = now or utcnow()
     _ = t.gettext
@@ -60,19 +52,19 @@ def product_card(
     if len(title) > TITLE_LIMIT:
         title = title[: TITLE_LIMIT - 1] + "…"
     lines = [f"<b>{escape(title)}</b>"]
-    rendered = translated or gloss(title, t.locale.split("_")[0])
+    rendered = product.translated or gloss(title, t.locale.split("_")[0])
     if rendered:
         lines.append(f"<i>{escape(rendered)}</i>")
-    lines.append(escape(marketplace_title))
+    lines.append(escape(product.marketplace_title))
     skus = product.skus
     chosen = skus[selected] if selected is not None and 0 <= selected < len(skus) else None
     shown = (chosen,) if chosen else skus
     if shown:
-        prices = [s.offer.effective_price(now) for s in shown]
-        currency = shown[0].offer.currency
+        prices = [s.price_at(now) for s in shown]
+        currency = shown[0].currency
         target = target or currency
         lines.append(_price_line(t, min(prices), max(prices), currency, target, rates))
-        lowest_list = min(s.offer.price for s in shown)
+        lowest_list = min(s.price for s in shown)
         if min(prices) < lowest_list:
             was = escape(t.money(lowest_list, currency))
             lines.append("🔥 " + escape(_("On sale: was {price}")).format(price=was))
@@ -81,13 +73,12 @@ def product_card(
     elif len(skus) > 1:
         count = t.ngettext("{n} variant", "{n} variants", len(skus))
         lines.append(escape(count).format(n=t.number(len(skus))))
-    if all(s.availability == Availability.OUT_OF_STOCK for s in shown):
+    if not any(s.in_stock for s in shown):
         lines.append("⛔ " + escape(_("Out of stock")))
-    note = rates_note(t, rates, target or "", shown[0].offer.currency) if shown else None
+    note = rates_note(t, rates, target or "", shown[0].currency) if shown else None
     if note:
         lines.append(escape(note))
-    return Card("\n".join(lines), product.image_url, _keyboard(product, t, marketplace_title,
-                                                               product_id, selected))  # fmt: skip
+    return Card("\n".join(lines), product.image_url, _keyboard(product, t, selected))
 
 
 ATTRIBUTE_ORDER = ("color", "colour", "size", "material", "pattern")
@@ -108,23 +99,17 @@ def sku_label(sku: Sku, t: Translator) -> str:
     return label
 
 
-def _keyboard(
-    product: Product,
-    t: Translator,
-    marketplace_title: str,
-    product_id: int | None,
-    selected: int | None,
-) -> InlineKeyboardMarkup | None:
+def _keyboard(product: Product, t: Translator, selected: int | None) -> InlineKeyboardMarkup | None:
     rows: list[list[InlineKeyboardButton]] = []
-    if product_id is not None and len(product.skus) > 1:
+    if len(product.skus) > 1:
         options = [
             button(("✓ " if i == selected else "") + (sku_label(s, t) or str(i + 1)), "sk",
-                   product_id, i)
+                   product.id, i)
             for i, s in enumerate(product.skus[:SKU_BUTTONS])
         ]  # fmt: skip
         rows += grid(options, columns=2)
     if product.url:
-        label = t.gettext("Open on {marketplace}").format(marketplace=marketplace_title)
+        label = t.gettext("Open on {marketplace}").format(marketplace=product.marketplace_title)
         rows.append([InlineKeyboardButton(label, url=product.url)])
     return InlineKeyboardMarkup(rows) if rows else None
 
@@ -136,16 +121,3 @@ def _price_line(
         return "💰 " + escape(price_text(t, low, currency, target, rates))
     low_text = price_text(t, low, currency, target, rates)
     return "💰 " + escape(f"{low_text} – {price_text(t, high, currency, target, rates)}")
-
-
-async def send_card(message: Message, card: Card) -> None:
-    """Reply with the card: a photo with a caption, or text when Telegram refuses the photo."""
-    if card.photo:
-        try:
-            await message.reply_photo(
-                card.photo, caption=card.text, parse_mode=ParseMode.HTML, reply_markup=card.keyboard
-            )
-            return
-        except BadRequest as exc:  # Telegram could not fetch the picture: the text still helps
-            log.info("photo %s refused: %s", card.photo[:200], exc)
-    await message.reply_text(card.text, parse_mode=ParseMode.HTML, reply_markup=card.keyboard)

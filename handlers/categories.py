@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 
 from bot.services.categories import Node, Tree
 from handlers.context import BotContext
@@ -40,15 +39,15 @@ async def category_button(update: Update, context: BotContext) -> None:
         return
     await press.answer()
     if node is None:
-        await message.edit_text(
-            context.h("Browse the catalog by category:"), reply_markup=top_menu(context, tree),
-            parse_mode=ParseMode.HTML,
-        )  # fmt: skip
+        await context.edit(
+            message, context.h("Browse the catalog by category:"), top_menu(context, tree)
+        )
     elif node.children:
-        await message.edit_text(
+        await context.edit(
+            message,
             context.h("{category}: choose a kind", category=category_label(context, node.path)),
-            reply_markup=branch_menu(context, node), parse_mode=ParseMode.HTML,
-        )  # fmt: skip
+            branch_menu(context, node),
+        )
     else:
         await show_category(message, context, node)
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from html import escape
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
+from telegram.constants import ChatType
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext
 
 from bot.i18n import DEFAULT_LOCALE, Translator, translator
 from bot.models import User
 from bot.process.deps import Deps
 from bot.telegram.bot import ShopBot
+
+log = logging.getLogger(__name__)
 
 
 class BotContext(CallbackContext[ShopBot, dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -50,17 +55,65 @@ class BotContext(CallbackContext[ShopBot, dict[Any, Any], dict[Any, Any], dict[A
         html: str,
         keyboard: InlineKeyboardMarkup | dict[str, Any] | None = None,
         *,
+        photo: str | None = None,
+        preview: LinkPreviewOptions | None = None,
+        quote: bool | None = None,
+    ) -> None:
+        """Answer `message` in its chat and topic with `html`: as the caption of `photo` when
+        one is given (as text if Telegram refuses the picture), else as text.
+
+        `quote`: quote `message` (by default only in groups, where a bare answer could be read
+        as meant for anyone). Search results always quote: their buttons read the query there.
+        """
+        chat, topic = (
+            message.chat_id,
+            message.message_thread_id if message.is_topic_message else None,
+        )
+        if quote is None:
+            quote = message.chat.type != ChatType.PRIVATE
+        reply_to = message.message_id if quote else None
+        if photo:
+            if isinstance(keyboard, dict):
+                keyboard = InlineKeyboardMarkup.de_json(keyboard, self.bot)
+            try:
+                await self.bot.send_photo(
+                    chat, photo, caption=html, reply_markup=keyboard, message_thread_id=topic,
+                    reply_parameters=_quoting(reply_to),
+                )  # fmt: skip
+                return
+            except BadRequest as exc:  # Telegram could not fetch the picture: the text still helps
+                log.info("photo %s refused: %s", photo[:200], exc)
+        await self.bot.send_html(
+            chat, html, reply_to=reply_to, thread_id=topic, keyboard=keyboard, preview=preview
+        )
+
+    async def edit(
+        self,
+        message: Message,
+        html: str | None,
+        keyboard: InlineKeyboardMarkup | None = None,
+        *,
         preview: LinkPreviewOptions | None = None,
     ) -> None:
-        """Answer `message` with `html` (HTML parse mode), quoting it, in its chat and topic."""
-        await self.bot.send_html(
-            message.chat_id,
-            html,
-            reply_to=message.message_id,
-            thread_id=message.message_thread_id if message.is_topic_message else None,
-            keyboard=keyboard,
-            preview=preview,
-        )
+        """Turn the bot's `message` into `html` with `keyboard`: its caption when it is a
+        photo, else its text; `html` None changes the keyboard only. A message that already
+        shows exactly this (a button pressed twice) is left as it is."""
+        try:
+            if html is None:
+                await message.edit_reply_markup(reply_markup=keyboard)
+            elif message.photo:
+                await message.edit_caption(html, reply_markup=keyboard)
+            else:
+                await message.edit_text(html, reply_markup=keyboard, link_preview_options=preview)
+        except BadRequest as exc:
+            if "not modified" not in str(exc):
+                raise
+
+
+def _quoting(message_id: int | None) -> ReplyParameters | None:
+    if message_id is None:
+        return None
+    return ReplyParameters(message_id, allow_sending_without_reply=True)
 
 
 def _fill(template: str, values: dict[str, object]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from html import escape
 
 from telegram import Update
 from telegram.error import Forbidden, RetryAfter, TelegramError
@@ -30,7 +31,7 @@ async def on_error(update: object, context: BotContext) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer(apology, show_alert=True)
         elif update.effective_chat is not None and _was_addressed(update):
-            await context.bot.send_message(update.effective_chat.id, apology)
+            await context.bot.send_html(update.effective_chat.id, escape(apology, quote=False))
     except TelegramError as exc:
         log.warning("could not apologise for update %s: %s", update_id, exc)
 

@@ -20,16 +20,18 @@ async def ignore_edit(update: Update, context: BotContext) -> None:
 async def unknown_command(update: Update, context: BotContext) -> None:
     """Say the command is unknown and point at /help."""
     assert update.effective_message is not None
-    await update.effective_message.reply_text(
-        context.h("I don't know that command. See /help for what I can do.")
+    await context.reply(
+        update.effective_message,
+        context.h("I don't know that command. See /help for what I can do."),
     )
 
 
 async def other_content(update: Update, context: BotContext) -> None:
     """Explain that stickers, photos and the like are not understood."""
     assert update.effective_message is not None
-    await update.effective_message.reply_text(
-        context.h("I can only read text messages. See /help for what I can do.")
+    await context.reply(
+        update.effective_message,
+        context.h("I can only read text messages. See /help for what I can do."),
     )
 
 

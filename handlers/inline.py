@@ -11,11 +11,10 @@ from telegram import (
     InputTextMessageContent,
     Update,
 )
-from telegram.constants import ParseMode
 
 from bot.i18n import translator
 from bot.search.gloss import gloss
-from bot.services import catalog, links
+from bot.services import catalog, products
 from bot.services import users as users_service
 from handlers.context import BotContext
 from handlers.search import results_for
@@ -41,7 +40,8 @@ async def inline_search(update: Update, context: BotContext) -> None:
         price = ""
         if hit.price_minor is not None and hit.currency:
             price = t.money(catalog.from_minor(hit.price_minor, hit.currency), hit.currency)
-        card = f"<b>{escape(hit.title[:300])}</b>\n{escape(links.title_of(hit.marketplace))}"
+        where = products.marketplace_title(hit.marketplace)
+        card = f"<b>{escape(hit.title[:300])}</b>\n{escape(where)}"
         if price:
             card += f"\n💰 {escape(price)}"
         open_in_bot = InlineKeyboardButton(
@@ -55,7 +55,7 @@ async def inline_search(update: Update, context: BotContext) -> None:
                 )[:100],
                 description=price,
                 thumbnail_url=hit.image_url,
-                input_message_content=InputTextMessageContent(card, parse_mode=ParseMode.HTML),
+                input_message_content=InputTextMessageContent(card),
                 reply_markup=InlineKeyboardMarkup([[open_in_bot]]),
             )
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, Update
+from telegram import InlineKeyboardButton, Message, Update
 from telegram.error import TelegramError
 
 from bot.i18n import available_locales, display_name, translator
@@ -31,9 +31,10 @@ def language_keyboard(current: str) -> list[list[InlineKeyboardButton]]:
 async def language_command(update: Update, context: BotContext) -> None:
     """Offer every shipped language as a button."""
     assert update.effective_message is not None
-    await update.effective_message.reply_text(
+    await context.reply(
+        update.effective_message,
         context.h("Choose your language:"),
-        reply_markup=markup(*language_keyboard(context.t.locale)),
+        markup(*language_keyboard(context.t.locale)),
     )
 
 
@@ -41,12 +42,17 @@ async def choose_language(update: Update, context: BotContext) -> None:
     """Store the chosen language and confirm in it (without a code: offer the choices)."""
     query = update.callback_query
     assert query is not None and context.match is not None and update.effective_user is not None
+    message = query.message if isinstance(query.message, Message) else None
+    if message is None:
+        await query.answer(context._("This button is no longer valid."))
+        return
     code = context.match["code"]
     if code is None:  # "Language" on the settings screen: show the choices in place
         await query.answer()
-        await query.edit_message_text(
+        await context.edit(
+            message,
             context.h("Choose your language:"),
-            reply_markup=markup(*language_keyboard(context.t.locale)),
+            markup(*language_keyboard(context.t.locale)),
         )
         return
     try:
@@ -57,7 +63,7 @@ async def choose_language(update: Update, context: BotContext) -> None:
         return
     context.t = translator(code)
     await query.answer()
-    await query.edit_message_text(context.h("Language set: {name}", name=display_name(code)))
+    await context.edit(message, context.h("Language set: {name}", name=display_name(code)))
     if update.effective_chat is not None:
         try:
             await publish_for_chat(context.bot, update.effective_chat.id, code)

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-
 from telegram import Message, Update
 from telegram.constants import ChatAction
 from telegram.ext import filters
 
-from bot.services import links, users
-from handlers.cards import product_card, send_card
+from bot.services import links, products
 from handlers.context import BotContext
-from handlers.money import cached_rates
-from integrations.errors import IntegrationError, NotFound, Rejected, Unavailable
-from integrations.registry import Link, NotConfigured
-
-log = logging.getLogger(__name__)
+from handlers.product import show_product
 
 
 class HasMarketplaceLink(filters.MessageFilter):
@@ -37,40 +30,36 @@ async def product_link(update: Update, context: BotContext) -> None:
         await _show(message, context, link)
 
 
-async def _show(message: Message, context: BotContext, link: Link) -> None:
+async def _show(message: Message, context: BotContext, link: links.Link) -> None:
     deps = context.deps
     try:
-        opened = await links.open_link(link, deps.provider_env, deps.http, deps.sessions)
-    except IntegrationError as exc:
-        log.info("link %s: %r", link.url[:200], exc)
-        await message.reply_text(explain(context, link, exc))
+        fetched = await links.fetch(link, deps.provider_env, deps.http)
+    except links.LinkFailed as failed:
+        await context.reply(message, explain(context, failed))
         return
-    rates = await cached_rates(context)
-    target = users.currency_of(context.account, deps.settings.default_currency)
-    card = product_card(
-        opened.product, context.t, opened.marketplace_title, target=target, rates=rates
-    )
-    await send_card(message, card)
+    async with deps.sessions.begin() as session:
+        product_id = await links.remember(session, fetched)
+    if not await show_product(message, context, product_id):
+        await context.reply(message, context.h("This product is no longer available."))
 
 
-def explain(context: BotContext, link: Link, exc: IntegrationError) -> str:
+def explain(context: BotContext, failed: links.LinkFailed) -> str:
     """What went wrong, in the user's language and without provider jargon."""
-    name = links.title_of(link.marketplace)
-    if isinstance(exc, NotConfigured):
+    name = products.marketplace_title(failed.link.marketplace)
+    if failed.problem is links.Problem.NOT_CONFIGURED:
         return context.h(
             "Links from {marketplace} can't be opened here yet: this bot has no access to the "
             "{marketplace} catalog. Try a link from another marketplace.",
             marketplace=name,
         )
-    if isinstance(exc, NotFound):
+    if failed.problem is links.Problem.NOT_FOUND:
         return context.h(
             "This product was not found on {marketplace}. It may have been removed.",
             marketplace=name,
         )
-    if isinstance(exc, Unavailable):
+    if failed.problem is links.Problem.UNAVAILABLE:
         return context.h(
             "{marketplace} is not answering right now. Please try again in a few minutes.",
             marketplace=name,
         )
-    assert isinstance(exc, Rejected)
     return context.h("{marketplace} refused to show this product.", marketplace=name)

@@ -1,17 +1,13 @@
-"""A product's card: opened from a search result or a deep link, with a button per variant."""
+"""A product's card: opened from a search result, a link or a deep link, a button per variant."""
 
 from __future__ import annotations
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
 
-from bot.i18n import translator
-from bot.services import catalog, links, titles
-from handlers.cards import product_card, send_card
+from bot.services import products
+from handlers.cards import product_card
 from handlers.context import BotContext
 from handlers.money import cached_rates, target_currency
-from integrations.types import Product
 
 PRODUCT = r"^pv:(?P<id>\d{1,15})$"
 SKU = r"^sk:(?P<id>\d{1,15}):(?P<index>\d{1,3})$"
@@ -35,17 +31,15 @@ async def open_product_link(update: Update, context: BotContext, payload: str) -
 
 
 async def show_product(message: Message | None, context: BotContext, product_id: int) -> bool:
+    """Reply to `message` with the product's card; False when there is nothing to show."""
     if message is None:
         return False
-    product, translated = await load(context, product_id)
-    rates = await cached_rates(context)
+    product = await load(context, product_id)
     if product is None or not product.skus:
         return False
-    card = product_card(
-        product, translator(context.t.locale), links.title_of(product.marketplace),
-        product_id=product_id, target=target_currency(context), rates=rates, translated=translated,
-    )  # fmt: skip
-    await send_card(message, card)
+    rates = await cached_rates(context)
+    card = product_card(product, context.t, target=target_currency(context), rates=rates)
+    await context.reply(message, card.text, card.keyboard, photo=card.photo)
     return True
 
 
@@ -54,36 +48,20 @@ async def sku_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and context.match is not None
     product_id, index = int(context.match["id"]), int(context.match["index"])
-    product, translated = await load(context, product_id)
-    rates = await cached_rates(context)
+    product = await load(context, product_id)
     message = query.message if isinstance(query.message, Message) else None
     if product is None or message is None or index >= len(product.skus):
         await query.answer(context._("This product is no longer available."))
         return
+    rates = await cached_rates(context)
     card = product_card(
-        product, context.t, links.title_of(product.marketplace),
-        product_id=product_id, selected=index, target=target_currency(context), rates=rates,
-        translated=translated,
-    )  # fmt: skip
+        product, context.t, selected=index, target=target_currency(context), rates=rates
+    )
     await query.answer()
-    try:
-        if message.photo:
-            await message.edit_caption(
-                card.text, parse_mode=ParseMode.HTML, reply_markup=card.keyboard
-            )
-        else:
-            await message.edit_text(
-                card.text, parse_mode=ParseMode.HTML, reply_markup=card.keyboard
-            )
-    except BadRequest as exc:  # the variant already shown was pressed again
-        if "not modified" not in str(exc):
-            raise
+    await context.edit(message, card.text, card.keyboard)
 
 
-async def load(context: BotContext, product_id: int) -> tuple[Product | None, str | None]:
-    """A stored product and its title's stored translation into the user's language."""
-    language = context.t.locale.split("_")[0]
+async def load(context: BotContext, product_id: int) -> products.Product | None:
+    """A stored product, its title translated into the user's language where one is stored."""
     async with context.deps.sessions() as session:
-        product = await catalog.load(session, product_id)
-        found = await titles.titles(session, [product_id], language) if product else {}
-    return product, found.get(product_id)
+        return await products.load(session, product_id, context.t.locale.split("_")[0])

@@ -13,8 +13,6 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
 
 from bot.i18n import N_
 from bot.search.engine import Hit, Results, Sort
@@ -73,11 +71,7 @@ async def filter_button(update: Update, context: BotContext) -> None:
         everywhere = await results_for(context, query, view.with_(store=None, page=0), category)
         keyboard = search_filters.store_menu(context, view, everywhere)
     await update.callback_query.answer()
-    try:
-        await message.edit_reply_markup(reply_markup=keyboard)
-    except BadRequest as exc:  # pressed twice
-        if "not modified" not in str(exc):
-            raise
+    await context.edit(message, None, keyboard)
 
 
 async def _pressed(
@@ -145,23 +139,16 @@ async def _show(
         # with filters on, a way back to everything
         keyboard = search_filters.clear_keyboard(context, view) if view.filtered else None
         if edit:
-            await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+            await context.edit(message, text, keyboard)
         else:
-            await context.reply(message, text, keyboard)
+            await context.reply(message, text, keyboard, quote=True)
         return
     view = view.with_(page=min(view.page, results.pages(PAGE_SIZE) - 1))
     page = _page_view(context, query, results, view, rates)
     if edit:
-        try:
-            await message.edit_text(
-                page.text, parse_mode=ParseMode.HTML, reply_markup=page.keyboard,
-                link_preview_options=page.preview,
-            )  # fmt: skip
-        except BadRequest as exc:  # the same page again: nothing to change
-            if "not modified" not in str(exc):
-                raise
+        await context.edit(message, page.text, page.keyboard, preview=page.preview)
     else:
-        await context.reply(message, page.text, page.sendable, preview=page.preview)
+        await context.reply(message, page.text, page.sendable, preview=page.preview, quote=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from collections import Counter
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.search.engine import Results
-from bot.services import fx, links
+from bot.services import fx, products
 from handlers.context import BotContext
 from handlers.keyboards import grid
 from handlers.search_view import PRICES, View, price_label
@@ -51,7 +51,7 @@ def store_menu(context: BotContext, view: View, everywhere: Results) -> InlineKe
     anywhere = ("✓ " if view.store is None else "") + context._("Any store")
     stores = [_button(anywhere, view.with_(store=None, page=0))]
     for name, _n in counts.most_common():
-        title = links.title_of(name)
+        title = products.marketplace_title(name)
         stores.append(
             _button(("✓ " if name == view.store else "") + title, view.with_(store=name, page=0))
         )
@@ -69,7 +69,7 @@ def describe(context: BotContext, view: View, target: str, rates: fx.Table | Non
     """The filters line under the results' heading: `Filters: Taobao · under CN¥50`."""
     parts = []
     if view.store:
-        parts.append(links.title_of(view.store))
+        parts.append(products.marketplace_title(view.store))
     if view.price:
         parts.append(price_label(context.t, view.price, target, rates))
     return context._("Filters: {filters}").format(filters=" · ".join(parts))

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.i18n import display_name
 from bot.regions import COUNTRIES, CURRENCIES
@@ -61,34 +60,33 @@ def country_keyboard(context: BotContext, page: int) -> InlineKeyboardMarkup:
 async def settings_command(update: Update, context: BotContext) -> None:
     """Show the current settings with buttons to change them."""
     assert update.effective_message is not None
-    await update.effective_message.reply_text(
-        summary(context), parse_mode=ParseMode.HTML, reply_markup=home_keyboard(context)
-    )
+    await context.reply(update.effective_message, summary(context), home_keyboard(context))
 
 
 async def settings_button(update: Update, context: BotContext) -> None:
     """Navigate the settings screens and store a chosen currency or country."""
     query = update.callback_query
     assert query is not None and context.match is not None and update.effective_user is not None
+    message = query.message if isinstance(query.message, Message) else None
+    if message is None:
+        await query.answer(context._("This button is no longer valid."))
+        return
     what, arg = context.match["what"], context.match["arg"]
     if what == "home" or (arg and not arg.startswith("p") and what in ("cur", "cty")):
         if what != "home" and not await _store(update, context, what, arg):
             return
         await query.answer()
-        await query.edit_message_text(
-            summary(context), parse_mode=ParseMode.HTML, reply_markup=home_keyboard(context)
-        )
+        await context.edit(message, summary(context), home_keyboard(context))
         return
     await query.answer()
     if what == "cur":
-        await query.edit_message_text(
-            context.h("Choose the currency for prices:"), reply_markup=currency_keyboard(context)
+        await context.edit(
+            message, context.h("Choose the currency for prices:"), currency_keyboard(context)
         )
     else:
         page = int(arg[1:]) if arg else 0
-        await query.edit_message_text(
-            context.h("Where should we ship your orders?"),
-            reply_markup=country_keyboard(context, page),
+        await context.edit(
+            message, context.h("Where should we ship your orders?"), country_keyboard(context, page)
         )
 
 

@@ -7,7 +7,6 @@ import re
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
-from telegram.constants import ParseMode
 
 from bot.services import catalog
 from bot.services.users import currency_of
@@ -29,9 +28,7 @@ async def start(update: Update, context: BotContext) -> None:
     if payload and await _open_deep_link(update, context, payload):
         return
     assert update.effective_message is not None
-    await update.effective_message.reply_text(
-        await greeting(update, context), parse_mode=ParseMode.HTML
-    )
+    await context.reply(update.effective_message, await greeting(update, context))
 
 
 async def _open_deep_link(update: Update, context: BotContext, payload: str) -> bool:
@@ -89,4 +86,4 @@ async def help_command(update: Update, context: BotContext) -> None:
     lines = [f"<b>{title}</b>", ""]
     lines += [f"/{name} - {h(desc)}" for name, desc in COMMANDS]
     assert update.effective_message is not None
-    await update.effective_message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+    await context.reply(update.effective_message, "\n".join(lines))

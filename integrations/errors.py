@@ -6,7 +6,7 @@ Unavailable: the provider could not answer (network, timeout, rate limited, 5xx)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -36,6 +36,14 @@ class Rejected(IntegrationError):
 
 class AuthFailed(Rejected):
     """Missing, wrong or expired credentials, or a bad signature."""
+
+
+class NotConfigured(AuthFailed):
+    """The provider needs settings this deployment has not set (`missing` names them)."""
+
+    def __init__(self, provider: str, missing: Sequence[str]) -> None:
+        super().__init__(f"needs {', '.join(missing)}", provider=provider, code="not_configured")
+        self.missing = list(missing)
 
 
 class NotFound(Rejected):

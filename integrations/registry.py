@@ -10,21 +10,11 @@ from dataclasses import dataclass
 from functools import cache
 
 import integrations.marketplaces as marketplaces_pkg
-from integrations.base import Capability, Manifest, MarketplaceBase
-from integrations.errors import AuthFailed, NotFound
+from integrations.base import Capability, MarketplaceBase
+from integrations.errors import NotConfigured, NotFound
 from integrations.http import HttpClient
 
 URL_RE = re.compile(r"(?:https?://)?(?:[\w-]+\.)+[a-z]{2,}(?:/[^\s<>\"'，。）)]*)?", re.IGNORECASE)
-
-
-class NotConfigured(AuthFailed):
-    """The provider needs credentials this deployment has not set."""
-
-    def __init__(self, manifest: Manifest, missing: list[str]) -> None:
-        super().__init__(
-            f"needs {', '.join(missing)}", provider=manifest.name, code="not_configured"
-        )
-        self.manifest, self.missing = manifest, missing
 
 
 @cache
@@ -53,7 +43,7 @@ def create(name: str, env: Mapping[str, str], http: HttpClient) -> MarketplaceBa
     cls = adapter_class(name)
     missing = cls.manifest.missing(env)
     if missing:
-        raise NotConfigured(cls.manifest, missing)
+        raise NotConfigured(cls.manifest.name, missing)
     return cls(env, http)
 
 

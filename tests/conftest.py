@@ -1,5 +1,6 @@
 """Shared fixtures: a migrated database (SQLite by default, PostgreSQL when DATABASE_URL says so)
-and Redis when REDIS_URL is set. Every test starts from empty tables."""
+and Redis when REDIS_URL is set, and the real Application against the local Bot API server.
+Every test starts from empty tables."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+import handlers
 from bot import migrate
 from bot.config import Settings, load_settings
 from bot.db import Base, create_engine
+from bot.playground.botapi.server import LocalBotApi
 from bot.process.deps import Deps
 from bot.search import kernel
+from bot.telegram.app import ShopbotApplication
 from tests.support import started
 
 SERVER_URL = os.environ.get("DATABASE_URL", "")
@@ -75,6 +79,22 @@ async def deps(settings: Settings) -> AsyncIterator[Deps]:
     """Services over the session's database."""
     async with started(settings) as d:
         yield d
+
+
+TOKEN = "123456:PLAYGROUND-TOKEN"
+
+
+@pytest.fixture
+async def botapi() -> AsyncIterator[LocalBotApi]:
+    async with LocalBotApi(TOKEN) as api:
+        yield api
+
+
+@pytest.fixture
+async def app(deps: Deps, botapi: LocalBotApi) -> AsyncIterator[ShopbotApplication]:
+    application = handlers.build(deps, token=TOKEN, base_url=botapi.base_url, polling=False)
+    async with application:
+        yield application
 
 
 @pytest.fixture(autouse=True)

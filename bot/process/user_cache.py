@@ -3,8 +3,8 @@
 Reading the user (language, currency, country) was a quarter of a search reply's CPU
 (bench/throughput.py). Entries are dropped whenever a user changes:
 
-- services.users marks every user it writes on the session (`mark_changed`); when that session
-  commits, the entries go here at once and, with Redis, in every other process (a message on
+- services.users notes every user it writes on the session (bot.db.note_written); when that
+  session commits, the entries go here at once and, with Redis, in every other process (a message on
   CHANNEL, which each process's `run` listens to);
 - an entry read from the database is only stored if that user did not change while it was read
   (`generation` before the read), so a read racing a write can't put the old row back; the row
@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from bot.db import WRITTEN
 from bot.models import User
 
 if TYPE_CHECKING:
@@ -41,7 +42,6 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "shopbot:users:changed"
 CACHE = "user_cache"  # session.info key: the UserCache to tell at commit
-CHANGED = "users_changed"  # session.info key: ids written in the transaction
 COMMITTED = "users_generation"  # session.info key: the generation right after that commit
 RETRY_SECONDS = (0.5, 1, 2, 5, 10)
 
@@ -174,14 +174,9 @@ def _parse(data: bytes | str) -> tuple[str, list[int]]:
     return origin, [int(part) for part in ids.split(",") if part.strip().isdigit()]
 
 
-def mark_changed(session: Any, user_id: int) -> None:
-    """Record that this transaction writes user `user_id` (services.users calls this)."""
-    session.info.setdefault(CHANGED, set()).add(user_id)
-
-
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    ids = session.info.pop(CHANGED, None)
+    ids = session.info.pop(WRITTEN, {}).get(User.__tablename__)
     cache = session.info.get(CACHE)
     if ids and isinstance(cache, UserCache):
         cache.changed(ids)
@@ -196,4 +191,4 @@ def committed_generation(session: Any) -> int | None:
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
-    session.info.pop(CHANGED, None)
+    session.info.pop(WRITTEN, None)

@@ -384,39 +384,3 @@ async def count_products(
     if available_only:
         query = query.where(models.Product.available.is_(True))
     return int((await session.execute(query)).scalar_one())
-
-
-async def load(session: AsyncSession, product_id: int) -> types.Product | None:
-    """A stored product as the unified record (with its available SKUs and offers)."""
-    from sqlalchemy.orm import selectinload
-
-    row = await session.get(
-        models.Product,
-        product_id,
-        options=[selectinload(models.Product.skus).selectinload(models.Sku.offer)],
-    )
-    if row is None:
-        return None
-    skus = tuple(_sku_record(s) for s in row.skus if s.available and s.offer is not None)
-    return types.Product(
-        marketplace=row.marketplace, external_id=row.external_id, title=row.title, skus=skus,
-        url=row.url, description=row.description, image_url=row.image_url,
-        category=row.category, brand=row.brand, seller=row.seller, raw=row.raw,
-    )  # fmt: skip
-
-
-def _sku_record(s: models.Sku) -> types.Sku:
-    offer = s.offer
-    assert offer is not None
-    promo = None
-    if offer.promo_price_minor is not None:
-        promo = types.Promotion(
-            from_minor(offer.promo_price_minor, offer.currency), offer.currency,
-            offer.promo_starts_at, offer.promo_ends_at, offer.promo_label,
-        )  # fmt: skip
-    return types.Sku(
-        external_id=s.external_id,
-        offer=types.Offer(from_minor(offer.price_minor, offer.currency), offer.currency, promo),
-        availability=types.Availability(s.availability), stock=s.stock,
-        attributes=dict(s.attributes), weight_grams=s.weight_grams, image_url=s.image_url,
-    )  # fmt: skip

@@ -1,15 +1,115 @@
-"""Products as shoppers see them: found by a search, in their language."""
+"""Products as shoppers see them: found by a search, opened by id, in their language.
+
+`Product` and `Sku` here are what the chat shows, read from the catalog (never a provider's
+record): the stored id, the marketplace's display name and the title's stored translation come
+with them.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot import models
 from bot.search import engine
 from bot.search.engine import Results, Sort
 from bot.search.filters import Filters
 from bot.services import titles
+from bot.services.catalog import from_minor
+from integrations import registry
+from integrations.errors import NotFound
+from integrations.types import Availability
 
 NO_FILTERS = Filters()
+
+
+@dataclass(frozen=True, slots=True)
+class Sku:
+    """One variant: its list price, the promotion's price while it runs, stock, attributes."""
+
+    external_id: str
+    price: Decimal
+    currency: str
+    in_stock: bool = True
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    promo_price: Decimal | None = None
+    promo_starts_at: datetime | None = None
+    promo_ends_at: datetime | None = None
+
+    def price_at(self, at: datetime) -> Decimal:
+        """What it costs at `at`: the promotion's price inside its window, else the list price."""
+        if self.promo_price is not None and (
+            (self.promo_starts_at is None or self.promo_starts_at <= at)
+            and (self.promo_ends_at is None or at < self.promo_ends_at)
+        ):
+            return self.promo_price
+        return self.price
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """A stored product with its available variants, as its card shows it."""
+
+    id: int
+    marketplace: str
+    marketplace_title: str  # "Taobao / Tmall"
+    title: str
+    skus: tuple[Sku, ...]
+    url: str | None = None
+    image_url: str | None = None
+    translated: str | None = None  # the title's stored translation into the shopper's language
+
+
+def marketplace_title(marketplace: str) -> str:
+    """How a marketplace is named to shoppers ("Taobao / Tmall"); the name itself if unknown."""
+    try:
+        return registry.adapter_class(marketplace).manifest.title
+    except NotFound:
+        return marketplace
+
+
+async def load(session: AsyncSession, product_id: int, language: str) -> Product | None:
+    """The product with its available SKUs and offers, its title translated into `language`
+    when a translation is stored; None when there is no such product."""
+    row = await session.get(
+        models.Product,
+        product_id,
+        options=[selectinload(models.Product.skus).selectinload(models.Sku.offer)],
+    )
+    if row is None:
+        return None
+    translated = await titles.titles(session, [product_id], language) if language != "zh" else {}
+    return Product(
+        id=row.id,
+        marketplace=row.marketplace,
+        marketplace_title=marketplace_title(row.marketplace),
+        title=row.title,
+        skus=tuple(_sku(s) for s in row.skus if s.available and s.offer is not None),
+        url=row.url,
+        image_url=row.image_url,
+        translated=translated.get(product_id),
+    )
+
+
+def _sku(row: models.Sku) -> Sku:
+    offer = row.offer
+    assert offer is not None
+    promo = offer.promo_price_minor
+    return Sku(
+        external_id=row.external_id,
+        price=from_minor(offer.price_minor, offer.currency),
+        currency=offer.currency,
+        in_stock=row.availability != Availability.OUT_OF_STOCK,
+        attributes=dict(row.attributes),
+        promo_price=None if promo is None else from_minor(promo, offer.currency),
+        promo_starts_at=offer.promo_starts_at,
+        promo_ends_at=offer.promo_ends_at,
+    )
 
 
 async def search(

@@ -2,8 +2,8 @@
 
 The bundled term dictionary (bot/search) is the offline default: it glosses titles as they are
 shown and carries queries in other languages to Chinese. With a translation provider configured
-(DEEPL_AUTH_KEY), `translate_pending` translates the titles that have no current translation,
-in batches, and stores them: shown instead of the gloss, and their words go into
+(DEEPL_AUTH_KEY), bot/sync/titles.py translates the titles that have no current translation,
+in batches, and `store` keeps them: shown instead of the gloss, and their words go into
 products.translated_terms, which the search index covers, so a query in the shopper's language
 finds what the dictionary does not know. The provider is asked once per title and language; a
 changed title is translated again (the stored translation names the original it was made from).
@@ -11,35 +11,14 @@ changed title is translated again (the stored translation names the original it 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
+from collections.abc import Sequence
 
 from sqlalchemy import Select, and_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import dialect_insert, utcnow
 from bot.models import Product, ProductTitle
 from bot.search.tokens import index_terms
-
-BATCH = 50  # titles per provider request (DeepL takes up to 50)
-
-
-class TitleTranslator(Protocol):
-    async def translate(
-        self, texts: Sequence[str], target: str, source: str | None = "zh"
-    ) -> list[str]: ...
-
-
-@dataclass
-class Report:
-    translated: dict[str, int] = field(default_factory=dict)  # language -> titles
-    requests: int = 0
-
-    def summary(self) -> str:
-        done = ", ".join(f"{n} into {lang}" for lang, n in self.translated.items()) or "none"
-        return f"titles translated: {done} ({self.requests} provider requests)"
-
 
 # A translation is current while the title it was made from is still the product's title.
 CURRENT = and_(ProductTitle.product_id == Product.id, ProductTitle.original == Product.title)
@@ -118,38 +97,3 @@ def _current(product_ids: Sequence[int]) -> Select[int, str]:
         .join(Product, CURRENT)
         .where(ProductTitle.product_id.in_(product_ids))
     )
-
-
-async def translate_pending(
-    sessions: async_sessionmaker[AsyncSession],
-    translator: TitleTranslator,
-    provider: str,
-    languages: Sequence[str],
-    *,
-    limit: int | None = None,
-    progress: Callable[[str, int], Awaitable[None] | None] | None = None,
-) -> Report:
-    """Translate and store every title lacking a current translation (at most `limit` per
-    language), BATCH titles per request; stops at the first provider error, keeping what was
-    stored before it (the next run goes on from there)."""
-    report = Report()
-    for language in languages:
-        done = 0
-        while limit is None or done < limit:
-            size = BATCH if limit is None else min(BATCH, limit - done)
-            async with sessions() as session:
-                todo = await pending(session, language, size)
-            if not todo:
-                break
-            translated = await translator.translate([t for _, t in todo], language, "zh")
-            report.requests += 1
-            rows = [(pid, old, new) for (pid, old), new in zip(todo, translated, strict=True)]
-            async with sessions.begin() as session:
-                await store(session, language, provider, rows)
-            done += len(todo)
-            report.translated[language] = done
-            if progress is not None:
-                outcome = progress(language, done)
-                if outcome is not None:
-                    await outcome
-    return report

@@ -8,9 +8,8 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import i18n, regions
-from bot.db import dialect_insert, utcnow
+from bot.db import dialect_insert, note_written, utcnow
 from bot.models import User
-from bot.process.user_cache import mark_changed
 
 SEEN_RESOLUTION = timedelta(minutes=5)
 
@@ -49,7 +48,7 @@ async def touch_many(session: AsyncSession, visits: Mapping[int, str | None]) ->
     for start in range(0, len(ids), TOUCH_CHUNK):
         chunk = ids[start : start + TOUCH_CHUNK]
         for user_id in chunk:
-            mark_changed(session, user_id)
+            note_written(session, User.__tablename__, user_id)
         stmt = insert(User).values(
             [
                 {"id": i, "telegram_language": visits[i], "created_at": now, "seen_at": now}
@@ -89,7 +88,7 @@ async def _choose(
     user = await session.get(User, user_id)
     if user is None:
         raise LookupError(f"user {user_id} not found")
-    mark_changed(session, user_id)
+    note_written(session, User.__tablename__, user_id)
     setattr(user, column, value)
     return user
 

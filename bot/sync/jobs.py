@@ -14,8 +14,8 @@ from sqlalchemy import select
 from bot.models import SyncRun
 from bot.process import leases
 from bot.process.deps import Deps
-from bot.services import fx, titles
-from bot.sync import engine
+from bot.services import fx
+from bot.sync import engine, translation
 from bot.sync.sources import make_source
 from integrations.errors import IntegrationError
 from integrations.fx.ecb import EcbRates
@@ -123,12 +123,12 @@ async def translate_titles(
     *,
     limit: int | None = None,
     progress: Callable[[str, int], Awaitable[None] | None] | None = None,
-) -> titles.Report:
-    """Translate the titles still lacking a translation (see services/titles.py). Raises
+) -> translation.Report:
+    """Translate the titles still lacking a translation (bot/sync/translation.py). Raises
     NotConfigured without DEEPL_AUTH_KEY, and what the provider raised."""
     translator = DeepL(deps.provider_env, deps.http)
     languages = languages or deps.settings.translate_languages
-    report = await titles.translate_pending(
+    report = await translation.translate_pending(
         deps.sessions, translator, deepl.NAME, languages, limit=limit, progress=progress
     )
     log.info("%s", report.summary())

@@ -12,12 +12,14 @@ from collections.abc import Callable
 from typing import Any, Required, TypedDict
 
 from telegram import Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackContext,
     ContextTypes,
+    Defaults,
 )
 
 from bot.process.deps import Deps
@@ -103,6 +105,8 @@ def build_application(
         request=AiohttpRequest(),
         get_updates_request=AiohttpRequest(connection_pool_size=1),
         rate_limiter=AIORateLimiter(max_retries=2) if rate_limit else None,
+        # Every text the handlers send is HTML, outside text escaped (handlers/context.py).
+        defaults=Defaults(parse_mode=ParseMode.HTML),
     )
     builder = (
         ApplicationBuilder()

@@ -28,12 +28,12 @@ from integrations.base import Manifest
 from integrations.errors import (
     BadRequest,
     IntegrationError,
+    NotConfigured,
     RateLimited,
     Rejected,
     ServerError,
 )
 from integrations.http import HttpClient, Response
-from integrations.registry import NotConfigured
 
 NAME = "deepl"
 PRO_BASE = "https://api.deepl.com"
@@ -103,7 +103,7 @@ class DeepL:
     def __init__(self, env: Mapping[str, str], http: HttpClient) -> None:
         missing = MANIFEST.missing(env)
         if missing:
-            raise NotConfigured(MANIFEST, missing)
+            raise NotConfigured(MANIFEST.name, missing)
         self.key = env["DEEPL_AUTH_KEY"]
         self.base = api_base(env, self.key)
         self.http = http

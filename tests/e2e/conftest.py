@@ -1,31 +1,15 @@
-"""End-to-end fixtures: the real Application talking HTTP to the local Bot API server."""
+"""End-to-end fixtures: shoppers talking to the real Application (tests/conftest.py) through
+the local Bot API server."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
 
-import handlers
 from bot.playground.botapi.server import LocalBotApi
-from bot.process.deps import Deps
 from bot.telegram.app import ShopbotApplication
 from tests.e2e.harness import Shopper
-
-TOKEN = "123456:PLAYGROUND-TOKEN"
-
-
-@pytest.fixture
-async def botapi() -> AsyncIterator[LocalBotApi]:
-    async with LocalBotApi(TOKEN) as api:
-        yield api
-
-
-@pytest.fixture
-async def app(deps: Deps, botapi: LocalBotApi) -> AsyncIterator[ShopbotApplication]:
-    application = handlers.build(deps, token=TOKEN, base_url=botapi.base_url, polling=False)
-    async with application:
-        yield application
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 from integrations.errors import (
     AuthFailed,
     BadRequest,
+    NotConfigured,
     RateLimited,
     Rejected,
     ServerError,
@@ -17,7 +18,6 @@ from integrations.errors import (
     Unavailable,
 )
 from integrations.http import HttpClient, Response
-from integrations.registry import NotConfigured
 from integrations.translate.deepl import (
     FREE_BASE,
     MAX_BODY,

@@ -9,7 +9,14 @@ import pytest
 
 from integrations import registry
 from integrations.base import Capability
-from integrations.errors import AuthFailed, BadRequest, NotFound, RateLimited, ServerError
+from integrations.errors import (
+    AuthFailed,
+    BadRequest,
+    NotConfigured,
+    NotFound,
+    RateLimited,
+    ServerError,
+)
 from integrations.http import HttpClient
 from integrations.marketplaces.taobao import Adapter
 from integrations.marketplaces.taobao.sign import sign
@@ -173,7 +180,7 @@ async def test_item_without_price_is_an_unexpected_answer(adapter: Adapter) -> N
 
 async def test_search_needs_adzone(fake: FakeTaobao, http: HttpClient) -> None:
     adapter = Adapter(env(fake, TAOBAO_ADZONE_ID=""), http)
-    with pytest.raises(registry.NotConfigured) as caught:
+    with pytest.raises(NotConfigured) as caught:
         await adapter.search("手机壳")
     assert caught.value.missing == ["TAOBAO_ADZONE_ID"]
     assert fake.calls == []

@@ -23,11 +23,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar
 
 from integrations.base import Capability, Manifest, MarketplaceBase
-from integrations.errors import BadRequest, NotFound, ServerError, from_code
+from integrations.errors import BadRequest, NotConfigured, NotFound, ServerError, from_code
 from integrations.http import HttpClient, Response
 from integrations.marketplaces.jd import codes, parse
 from integrations.marketplaces.jd.sign import sign
-from integrations.registry import NotConfigured
 from integrations.types import Product
 
 NAME = "jd"
@@ -75,7 +74,7 @@ class Adapter(MarketplaceBase):
     async def _query(self, request: Mapping[str, Any]) -> list[dict[str, Any]]:
         missing = self.manifest.missing(self.env)
         if missing:
-            raise NotConfigured(self.manifest, missing)
+            raise NotConfigured(self.manifest.name, missing)
         business = {"goodsReqDTO": {**request, "sceneId": SCENE_ID}}
         params = {
             "method": METHOD,

@@ -20,11 +20,10 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from integrations.base import Capability, Manifest, MarketplaceBase
-from integrations.errors import BadRequest, NotFound, ServerError
+from integrations.errors import BadRequest, NotConfigured, NotFound, ServerError
 from integrations.http import HttpClient, Response
 from integrations.marketplaces.pinduoduo import codes, parse
 from integrations.marketplaces.pinduoduo.sign import sign
-from integrations.registry import NotConfigured
 from integrations.types import Product
 
 NAME = "pinduoduo"
@@ -74,7 +73,7 @@ class Adapter(MarketplaceBase):
     ) -> list[dict[str, Any]]:
         missing = self.manifest.missing(self.env)
         if missing:
-            raise NotConfigured(self.manifest, missing)
+            raise NotConfigured(self.manifest.name, missing)
         method, node_key, list_key = api
         params = {
             "type": method,

@@ -21,11 +21,10 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from integrations.base import Capability, Manifest, MarketplaceBase
-from integrations.errors import BadRequest, NotFound, ServerError
+from integrations.errors import BadRequest, NotConfigured, NotFound, ServerError
 from integrations.http import HttpClient, Response
 from integrations.marketplaces.taobao import codes, parse
 from integrations.marketplaces.taobao.sign import SIGN_METHODS, sign
-from integrations.registry import NotConfigured
 from integrations.types import Product
 
 NAME = "taobao"
@@ -76,7 +75,7 @@ class Adapter(MarketplaceBase):
     async def search(self, query: str, *, page: int = 1, page_size: int = 20) -> list[Product]:
         adzone = self.env.get("TAOBAO_ADZONE_ID", "")
         if not adzone:
-            raise NotConfigured(self.manifest, ["TAOBAO_ADZONE_ID"])
+            raise NotConfigured(self.manifest.name, ["TAOBAO_ADZONE_ID"])
         business = {"q": query, "adzone_id": adzone, "page_no": str(page)}
         node = await self._call(SEARCH_METHOD, business | {"page_size": str(page_size)})
         return parse.products(parse.items(node, "result_list", "map_data"))
@@ -117,7 +116,7 @@ class Adapter(MarketplaceBase):
     async def _call(self, method: str, business: Mapping[str, str]) -> dict[str, Any]:
         missing = self.manifest.missing(self.env)
         if missing:
-            raise NotConfigured(self.manifest, missing)
+            raise NotConfigured(self.manifest.name, missing)
         params = {
             "method": method,
             "app_key": self.env["TAOBAO_APP_KEY"],

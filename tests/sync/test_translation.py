@@ -10,9 +10,9 @@ import pytest
 from bot.process import leases
 from bot.process.deps import Deps
 from bot.services import catalog, products, titles
+from bot.sync import translation
 from bot.sync.jobs import HOLDER, scheduled_titles, translate_titles
-from integrations.errors import Rejected
-from integrations.registry import NotConfigured
+from integrations.errors import NotConfigured, Rejected
 from integrations.types import Offer, Product, Sku
 from tests.integrations.fakes.deepl import AUTH_KEY, FakeDeepL
 from tests.support import fast_http
@@ -76,7 +76,7 @@ async def test_a_changed_title_is_translated_again(shop: Deps, fake: FakeDeepL) 
 async def test_a_used_up_quota_keeps_what_was_translated_before(
     shop: Deps, fake: FakeDeepL, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(titles, "BATCH", 2)
+    monkeypatch.setattr(translation, "BATCH", 2)
     fake.quota = 6  # the first batch (2 titles, 6 characters), not the second
     with pytest.raises(Rejected) as refused:
         await translate_titles(shop, ["en"])
@@ -91,7 +91,7 @@ async def test_without_a_key_nothing_is_asked(deps: Deps) -> None:
     deps.provider_env = {}
     with pytest.raises(NotConfigured):
         await translate_titles(deps, ["en"])
-    assert titles.Report().summary() == "titles translated: none (0 provider requests)"
+    assert translation.Report().summary() == "titles translated: none (0 provider requests)"
 
 
 async def test_the_scheduled_job_translates_and_survives_a_provider_outage(
