@@ -13,15 +13,39 @@ from integrations.types import Product
 log = logging.getLogger(__name__)
 
 
-def positive_decimal(value: Any) -> Decimal | None:
-    """A positive, finite Decimal from a JSON string or number, else None."""
-    if value is None or isinstance(value, bool):
+CENT = Decimal("0.01")
+
+
+def _number(value: Any) -> Decimal | None:
+    """A finite Decimal from a JSON number or string; None when absent or unreadable."""
+    if value is None or isinstance(value, bool) or value == "":
         return None
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
         return None
-    return number if number.is_finite() and number > 0 else None
+    return number if number.is_finite() else None
+
+
+def positive_decimal(value: Any) -> Decimal | None:
+    """A positive, finite Decimal from a JSON string or number, else None."""
+    number = _number(value)
+    return number if number is not None and number > 0 else None
+
+
+def money(value: Any) -> Decimal | None:
+    """A non-negative amount from a number or decimal string, to the cent; None if absent."""
+    number = _number(value)
+    return number.quantize(CENT) if number is not None and number >= 0 else None
+
+
+def fen(value: Any) -> Decimal | None:
+    """An amount in fen (hundredths of a yuan: a whole number or digit string) as yuan, to the
+    fen; None when absent, negative or not a whole number."""
+    number = _number(value)
+    if number is None or number < 0 or number != number.to_integral_value():
+        return None
+    return (number / 100).quantize(CENT)
 
 
 def integer(value: Any) -> int | None:

@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import functools
-import multiprocessing
-import os
-from collections import deque
 from collections.abc import AsyncIterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,25 +17,18 @@ from integrations import registry
 from integrations.base import Capability, MarketplaceBase
 from integrations.errors import CircuitOpen, IntegrationError, NotFound
 from integrations.http import HttpClient
+from integrations.marketplaces import feed
 from integrations.marketplaces.feed import Adapter as FeedAdapter
-from integrations.marketplaces.feed import FeedResult, ItemError, parse_feed, raw
-from integrations.marketplaces.feed.parse import decode_feed
 from integrations.types import Product
 
-PARALLEL_PARSE_ITEMS = 20_000  # below this a thread beats starting worker processes
-PARSE_AHEAD = 4  # chunks parsed ahead of the one being stored
-_POOL: ProcessPoolExecutor | None = None
 DEMO_FEED = Path(__file__).resolve().parent.parent / "demo" / "catalog.xml"
 REFRESH_CONCURRENCY = 4
 
 
 @dataclass
 class FeedSource:
-    """A Google Merchant feed: a complete listing of one store.
-
-    An XML feed is first cut into raw item groups; groups whose bytes match what was stored
-    last time are not parsed at all, the rest are parsed as a smaller feed of their own.
-    """
+    """A Google Merchant feed: a complete listing of one store. Product groups whose raw bytes
+    are what was stored last time are not parsed again (integrations/.../feed/incremental.py)."""
 
     adapter: FeedAdapter
     name: str
@@ -51,75 +39,16 @@ class FeedSource:
     def prepare(self, index: Index) -> None:
         self.known = index.known
 
+    def _unchanged(self, key: str, digest: str) -> bool:
+        known = self.known.get(key)
+        return bool(
+            known and known.digest == digest and known.available and known.source == self.name
+        )
+
     async def batches(self) -> AsyncIterator[Batch]:
-        data = await self.adapter.fetch()
-        text = await asyncio.to_thread(decode_feed, data)
-        cut = await asyncio.to_thread(raw.split, text, self.adapter.id_prefix)
-        if cut is None:
-            result = await asyncio.to_thread(self._parse, data)
-            for start in range(0, max(len(result.products), 1), BATCH):
-                errors = _errors(result.errors) if start == 0 else []
-                yield Batch(result.products[start : start + BATCH], errors)
-            return
-        todo: dict[str, str] = {}
-        unchanged: list[str] = []
-        for key, group in cut.groups.items():
-            digest = group.digest()
-            known = self.known.get(key)
-            if known and known.digest == digest and known.available and known.source == self.name:
-                unchanged.append(key)
-            else:
-                todo[key] = digest
-        yield Batch(unchanged=unchanged)
-        keys = list(todo)
-        chunks = [keys[start : start + BATCH] for start in range(0, len(keys), BATCH)]
-        items = sum(len(cut.groups[key].spans) for key in keys)
-        executor = parse_pool() if items >= PARALLEL_PARSE_ITEMS else None
-        loop = asyncio.get_running_loop()
-        parse = functools.partial(
-            parse_feed, marketplace=self.adapter.marketplace, id_prefix=self.adapter.id_prefix
-        )
-        in_flight: deque[tuple[list[str], asyncio.Future[FeedResult]]] = deque()
-        for chunk in chunks:
-            in_flight.append((chunk, loop.run_in_executor(executor, parse, cut.document(chunk))))
-            if len(in_flight) >= PARSE_AHEAD:
-                yield await self._batch(cut, todo, *in_flight.popleft())
-        while in_flight:
-            yield await self._batch(cut, todo, *in_flight.popleft())
-
-    async def _batch(
-        self,
-        cut: raw.RawFeed,
-        todo: dict[str, str],
-        chunk: list[str],
-        parsing: asyncio.Future[FeedResult],
-    ) -> Batch:
-        result = await parsing
-        digests = {key: todo[key] for key in chunk}
-        for error in result.errors:  # re-read a group with problems next time, and re-report
-            for key in chunk:
-                if error.item_id in cut.groups[key].item_ids:
-                    digests[key] = ""
-        return Batch(result.products, _errors(result.errors), digests=digests)
-
-    def _parse(self, data: bytes) -> FeedResult:
-        return parse_feed(
-            data, marketplace=self.adapter.marketplace, id_prefix=self.adapter.id_prefix
-        )
-
-
-def parse_pool() -> ProcessPoolExecutor:
-    """Worker processes for big feeds: parsing is CPU-bound, and in another process it neither
-    competes with the bot for the GIL nor stops the catalog from being written meanwhile."""
-    global _POOL
-    if _POOL is None:
-        workers = max(1, min(2, os.cpu_count() or 1))
-        _POOL = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    return _POOL
-
-
-def _errors(errors: list[ItemError]) -> list[str]:
-    return [f"{e.item_id or '?'} (#{e.line_or_index}): {e.message}" for e in errors]
+        async for chunk in feed.read(self.adapter, self._unchanged, BATCH):
+            errors = [f"{e.item_id or '?'} (#{e.line_or_index}): {e.message}" for e in chunk.errors]
+            yield Batch(chunk.products, errors, unchanged=chunk.unchanged, digests=chunk.digests)
 
 
 @dataclass

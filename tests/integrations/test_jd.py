@@ -12,7 +12,7 @@ from integrations.base import Capability
 from integrations.errors import AuthFailed, BadRequest, NotFound, RateLimited, ServerError
 from integrations.http import HttpClient
 from integrations.marketplaces.jd import Adapter
-from integrations.marketplaces.jd.sign import sign
+from integrations.marketplaces.signing import md5_wrapped
 from tests.integrations.fakes import jd as fake_jd
 from tests.integrations.fakes.jd import FakeJd
 from tests.integrations.helpers import FAILING_EVERY_TIME, fails_every_time, fake_fixture, recovers
@@ -54,11 +54,11 @@ def test_sign_known_answer() -> None:
         "sign_method": "md5",
         "360buy_param_json": '{"goodsReqDTO":{"skuIds":[100012043978],"sceneId":1}}',
     }
-    # Computed in the shell, independently of sign.py ("360buy_param_json" sorts first):
+    # Computed in the shell, independently of signing.py ("360buy_param_json" sorts first):
     #   J='360buy_param_json{"goodsReqDTO":{"skuIds":[100012043978],"sceneId":1}}app_keyjdkey'\
     #     'formatjsonmethodjd.union.open.goods.querysign_methodmd5timestamp2026-01-02 03:04:05v1.0'
     #   printf '%s' "jdsecret${J}jdsecret" | md5sum   (then upper-cased)
-    assert sign(params, "jdsecret") == "6ADBB5E671C560766B7BD5533E80609E"
+    assert md5_wrapped(params, "jdsecret") == "6ADBB5E671C560766B7BD5533E80609E"
 
 
 # --------------------------------------------------------------------------- mapping

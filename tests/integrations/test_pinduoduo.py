@@ -14,7 +14,7 @@ from integrations.errors import AuthFailed, BadRequest, NotFound, RateLimited, S
 from integrations.http import HttpClient
 from integrations.marketplaces.pinduoduo import Adapter
 from integrations.marketplaces.pinduoduo.codes import error_for
-from integrations.marketplaces.pinduoduo.sign import sign
+from integrations.marketplaces.signing import md5_wrapped
 from tests.integrations.fakes import pinduoduo as fake_pdd
 from tests.integrations.fakes.pinduoduo import FakePinduoduo
 from tests.integrations.helpers import FAILING_EVERY_TIME, fails_every_time, fake_fixture, recovers
@@ -57,12 +57,15 @@ def test_sign_known_answer() -> None:
         "page": "1",
         "page_size": "20",
     }
-    # Computed in the shell, independently of sign.py:
+    # Computed in the shell, independently of signing.py:
     #   P='client_idabc123data_typeJSONkeyword蓝牙耳机page1page_size20timestamp1767225600'\
     #     'typepdd.ddk.goods.search'
     #   printf '%s' "testSecret${P}testSecret" | md5sum   (then upper-cased)
-    assert sign(params, "testSecret") == "E1A9CC8F5826F613A171FF41FFA2EC99"
-    assert sign(params | {"sign": "ignored"}, "testSecret") == "E1A9CC8F5826F613A171FF41FFA2EC99"
+    assert md5_wrapped(params, "testSecret") == "E1A9CC8F5826F613A171FF41FFA2EC99"
+    assert (
+        md5_wrapped(params | {"sign": "ignored"}, "testSecret")
+        == "E1A9CC8F5826F613A171FF41FFA2EC99"
+    )
 
 
 # --------------------------------------------------------------------------- mapping

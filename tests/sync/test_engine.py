@@ -226,17 +226,17 @@ async def test_make_source_kinds(deps: Deps) -> None:
 async def test_resync_parses_only_what_changed(
     deps: Deps, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.sync import sources
+    from integrations.marketplaces.feed import incremental
 
     parsed: list[int] = []
-    real = sources.parse_feed
+    real = incremental.parse_feed
 
     def counting(data: bytes, **kw):  # type: ignore[no-untyped-def]
         result = real(data, **kw)
         parsed.append(sum(len(p.skus) for p in result.products))
         return result
 
-    monkeypatch.setattr(sources, "parse_feed", counting)
+    monkeypatch.setattr(incremental, "parse_feed", counting)
     path = tmp_path / "store.xml"
     items = [item(i, group=f"G{i // 2}") for i in range(20)]
     await run_feed(deps, path, feed(*items))

@@ -3,7 +3,7 @@
 A search in a price range walked its matches newest first and checked each one's price; when
 few of a common word's products are in the range, that read all of them (0.3-0.4 s at p95 at
 1M products on PostgreSQL, 70-80 ms on SQLite). Each product's search_terms now end with a
-token for its price band (bot/search/tokens.py: PRICE_BANDS), which the FTS5 table and the
+token for its price band (as bot/search/tokens.py made them then), which the FTS5 table and the
 postings take up through their triggers, so a range within one band is intersected with the
 query's words in the index. The backfill rewrites every priced product's terms once.
 
@@ -22,20 +22,25 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from bot.search.tokens import PRICE_BANDS, price_token
-
 revision: str = "0012"
 down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# The bands and their tokens as this revision wrote them, copied rather than imported so that
+# a later change to bot/search/tokens.py cannot change what this migration does: a price below
+# the i-th bound is band i, a price from the last bound up is band 3.
+PRICE_BANDS = (5_000, 20_000, 100_000)
+MARKER = "\ue000"  # begins every band token; no query can produce it
+
+
 def _band() -> str:
     """The price band token of products.price_minor, as SQL (fixed text: the bounds are ints)."""
     cases = " ".join(
-        f"WHEN price_minor < {int(bound)} THEN '{price_token(bound - 1)}'" for bound in PRICE_BANDS
+        f"WHEN price_minor < {bound} THEN '{MARKER}{i}'" for i, bound in enumerate(PRICE_BANDS)
     )
-    return f"CASE {cases} ELSE '{price_token(PRICE_BANDS[-1])}' END"
+    return f"CASE {cases} ELSE '{MARKER}{len(PRICE_BANDS)}' END"
 
 
 def upgrade() -> None:
@@ -53,8 +58,8 @@ def _merge_fts() -> None:
 
 
 def downgrade() -> None:
-    # the band token is the last term; every one of them starts with the same character
-    marker = price_token(0)[0]
+    # the band token is the last term; every one of them starts with MARKER
+    marker = MARKER
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             f"UPDATE products SET search_terms = rtrim(regexp_replace(search_terms, "

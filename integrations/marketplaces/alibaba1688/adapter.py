@@ -6,8 +6,9 @@ shape but, per its docs, only for the app owner's own products. cross.productInf
 access_token and a cross-border distribution relation with the item ("铺货关系"); without it
 1688 answers "没有该商品的查询权限" (AuthFailed here).
 
-Requests are form POSTs to ``<api_base>/param2/1/<namespace>/<api>/<appKey>`` signed as in
-sign.py. Errors: gateway ``error_code`` and API ``success: false`` go through codes.py.
+Requests are form POSTs through the signed gateway (gateway.py) to
+``<api_base>/param2/1/<namespace>/<api>/<appKey>``, signed as in sign.py. Errors: gateway
+``error_code`` (in the body of a 4xx) and API ``success: false`` go through codes.py.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-from integrations.base import Capability, Manifest, MarketplaceBase
+from integrations.base import Capability, Manifest
 from integrations.errors import (
     HTTP_STATUS,
     AuthFailed,
@@ -30,6 +31,7 @@ from integrations.http import HttpClient, Response
 from integrations.marketplaces.alibaba1688.codes import GATEWAY, for_message
 from integrations.marketplaces.alibaba1688.parse import parse_product
 from integrations.marketplaces.alibaba1688.sign import SIGNATURE_PARAM, signature, url_path
+from integrations.marketplaces.gateway import SignedGateway
 from integrations.types import Product
 
 NAMESPACE = "com.alibaba.product"
@@ -37,7 +39,9 @@ DETAIL_API = "alibaba.cross.productInfo"
 _ID = r"(?P<id>\d{1,20})"
 
 
-class Alibaba1688(MarketplaceBase):
+class Alibaba1688(SignedGateway):
+    check_status = False  # the gateway's error_code comes in the body of a 4xx
+
     manifest: ClassVar[Manifest] = Manifest(
         name="alibaba1688",
         title="1688",
@@ -75,25 +79,27 @@ class Alibaba1688(MarketplaceBase):
                 provider=self.name,
                 code="no_access_token",
             )
-        payload = await self._call(DETAIL_API, {"productId": product_id})
+        payload = await self.call(DETAIL_API, {"productId": product_id})
         return parse_product(payload, product_id)
 
     @property
     def name(self) -> str:
         return self.manifest.name
 
-    async def _call(self, api: str, params: Mapping[str, str]) -> dict[str, Any]:
-        path = url_path(NAMESPACE, api, self.app_key)
-        signed = dict(params)
-        signed["access_token"] = self.access_token
-        signed["_aop_timestamp"] = str(int(self.clock() * 1000))
-        signed[SIGNATURE_PARAM] = signature(path, signed, self.app_secret)
-        url = f"{self.api_base}/{path}"
-        return await self.http.call(
-            self.name, "POST", url, parse=self._answer, check=False, data=signed
-        )
+    def system_params(self, method: str) -> dict[str, str]:
+        return {
+            "access_token": self.access_token,
+            "_aop_timestamp": str(int(self.clock() * 1000)),
+        }
 
-    def _answer(self, response: Response) -> dict[str, Any]:
+    def endpoint(self, method: str) -> str:
+        return f"{self.api_base}/{url_path(NAMESPACE, method, self.app_key)}"
+
+    def sign(self, method: str, params: dict[str, str]) -> dict[str, str]:
+        path = url_path(NAMESPACE, method, self.app_key)
+        return params | {SIGNATURE_PARAM: signature(path, params, self.app_secret)}
+
+    def unwrap(self, method: str, response: Response) -> dict[str, Any]:
         """The answer's JSON, or the error it carries (raised inside the retry loop)."""
         body = response.json(self.name)
         if not isinstance(body, dict):

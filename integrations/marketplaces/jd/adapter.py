@@ -10,8 +10,9 @@ querying by SKU id or keyword and advise against mixing the two:
 
 System parameters (method, app_key, timestamp "yyyy-MM-dd HH:mm:ss" China time, format json,
 v 1.0, sign_method md5) and ``360buy_param_json`` (the business parameters as JSON) are POSTed
-as a form, signed as in sign.py. Gateway ``error_response`` codes and the queryResult
-``code`` (a JSON string inside the answer; 200 = success) both map through codes.py.
+as a form through the signed gateway (gateway.py), signed as Taobao's md5 (signing.py).
+Gateway ``error_response`` codes and the queryResult ``code`` (a JSON string inside the answer;
+200 = success) both map through codes.py.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar
 
-from integrations.base import Capability, Manifest, MarketplaceBase
-from integrations.errors import BadRequest, NotConfigured, NotFound, ServerError, from_code
+from integrations.base import Capability, Manifest
+from integrations.errors import BadRequest, NotFound, ServerError, from_code
 from integrations.http import HttpClient, Response
+from integrations.marketplaces.gateway import SignedGateway
 from integrations.marketplaces.jd import codes, parse
-from integrations.marketplaces.jd.sign import sign
+from integrations.marketplaces.signing import SIGN, md5_wrapped
 from integrations.types import Product
 
 NAME = "jd"
@@ -37,7 +39,7 @@ CHINA = timezone(timedelta(hours=8))
 SCENE_ID = 1  # scene 1 accepts SKU ids (scene 2 wants the union's encrypted item ids)
 
 
-class Adapter(MarketplaceBase):
+class Adapter(SignedGateway):
     manifest: ClassVar[Manifest] = Manifest(
         name=NAME,
         title="JD.com",
@@ -72,21 +74,26 @@ class Adapter(MarketplaceBase):
         return parse.product(entries[0])
 
     async def _query(self, request: Mapping[str, Any]) -> list[dict[str, Any]]:
-        missing = self.manifest.missing(self.env)
-        if missing:
-            raise NotConfigured(self.manifest.name, missing)
         business = {"goodsReqDTO": {**request, "sceneId": SCENE_ID}}
-        params = {
-            "method": METHOD,
+        text = json.dumps(business, ensure_ascii=False, separators=(",", ":"))
+        goods: list[dict[str, Any]] = await self.call(METHOD, {"360buy_param_json": text})
+        return goods
+
+    def system_params(self, method: str) -> dict[str, str]:
+        return {
+            "method": method,
             "app_key": self.env["JD_APP_KEY"],
             "timestamp": self.now().astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S"),
             "format": "json",
             "v": "1.0",
             "sign_method": "md5",
-            "360buy_param_json": json.dumps(business, ensure_ascii=False, separators=(",", ":")),
         }
-        params["sign"] = sign(params, self.env["JD_APP_SECRET"])
-        return await self.http.call(NAME, "POST", self.api_base, parse=_goods, data=params)
+
+    def sign(self, method: str, params: dict[str, str]) -> dict[str, str]:
+        return params | {SIGN: md5_wrapped(params, self.env["JD_APP_SECRET"])}
+
+    def unwrap(self, method: str, response: Response) -> list[dict[str, Any]]:
+        return _goods(response)
 
 
 def _goods(response: Response) -> list[dict[str, Any]]:

@@ -20,11 +20,11 @@ import json
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from integrations.errors import ServerError
-from integrations.payload import as_dict, each_product
+from integrations.payload import as_dict, each_product, money
 from integrations.types import Offer, Product, Promotion, Sku
 
 log = logging.getLogger(__name__)
@@ -73,17 +73,6 @@ def product(goods: dict[str, Any]) -> Product:
         seller=str(as_dict(goods.get("shopInfo")).get("shopName") or ""),
         raw=goods,
     )
-
-
-def money(value: Any) -> Decimal | None:
-    """A non-negative amount from a number or decimal string, to the cent; None if absent."""
-    if value is None or isinstance(value, bool) or value == "":
-        return None
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    return amount.quantize(Decimal("0.01")) if amount.is_finite() and amount >= 0 else None
 
 
 def _promotion(goods: dict[str, Any], prices: dict[str, Any], price: Decimal) -> Promotion | None:

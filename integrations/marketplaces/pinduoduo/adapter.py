@@ -7,8 +7,9 @@
   may refuse (then its error maps through codes.py). No goods -> NotFound.
 - URLs: mobile.yangkeduo.com goods/goods2 pages, yangkeduo.com and pinduoduo.com goods pages.
 
-Requests are form POSTs with ``type``, ``client_id``, ``timestamp`` (unix s), ``data_type``
-JSON and the business parameters (lists as JSON text), signed as in sign.py.
+Requests are form POSTs through the signed gateway (gateway.py) with ``type``, ``client_id``,
+``timestamp`` (unix s), ``data_type`` JSON and the business parameters (lists as JSON text),
+signed as Taobao's md5 (signing.py).
 """
 
 from __future__ import annotations
@@ -19,19 +20,23 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-from integrations.base import Capability, Manifest, MarketplaceBase
-from integrations.errors import BadRequest, NotConfigured, NotFound, ServerError
+from integrations.base import Capability, Manifest
+from integrations.errors import BadRequest, NotFound, ServerError
 from integrations.http import HttpClient, Response
+from integrations.marketplaces.gateway import SignedGateway
 from integrations.marketplaces.pinduoduo import codes, parse
-from integrations.marketplaces.pinduoduo.sign import sign
+from integrations.marketplaces.signing import SIGN, md5_wrapped
 from integrations.types import Product
 
 NAME = "pinduoduo"
-SEARCH = ("pdd.ddk.goods.search", "goods_search_response", "goods_list")
-DETAIL = ("pdd.ddk.goods.detail", "goods_detail_response", "goods_details")
+SEARCH = "pdd.ddk.goods.search"
+DETAIL = "pdd.ddk.goods.detail"
+# Each method's answer node and the list of goods in it.
+NODES = {SEARCH: ("goods_search_response", "goods_list"),
+         DETAIL: ("goods_detail_response", "goods_details")}  # fmt: skip
 
 
-class Adapter(MarketplaceBase):
+class Adapter(SignedGateway):
     manifest: ClassVar[Manifest] = Manifest(
         name=NAME,
         title="Pinduoduo",
@@ -55,7 +60,7 @@ class Adapter(MarketplaceBase):
 
     async def search(self, query: str, *, page: int = 1, page_size: int = 20) -> list[Product]:
         business = {"keyword": query, "page": str(page), "page_size": str(page_size)}
-        entries = await self._call(SEARCH, business)
+        entries = await self.call(SEARCH, business)
         return parse.products(entries)
 
     async def item(self, external_id: str) -> Product:
@@ -63,36 +68,26 @@ class Adapter(MarketplaceBase):
         if not goods:
             raise BadRequest("empty Pinduoduo goods id", provider=NAME)
         business = {"goods_id_list": json.dumps([int(goods)])} if goods.isdigit() else {}
-        entries = await self._call(DETAIL, business or {"goods_sign": goods})
+        entries = await self.call(DETAIL, business or {"goods_sign": goods})
         if not entries:
             raise NotFound(f"no goods {goods}", provider=NAME)
         return parse.product(entries[0])
 
-    async def _call(
-        self, api: tuple[str, str, str], business: Mapping[str, str]
-    ) -> list[dict[str, Any]]:
-        missing = self.manifest.missing(self.env)
-        if missing:
-            raise NotConfigured(self.manifest.name, missing)
-        method, node_key, list_key = api
-        params = {
+    def system_params(self, method: str) -> dict[str, str]:
+        return {
             "type": method,
             "client_id": self.env["PINDUODUO_CLIENT_ID"],
             "timestamp": str(int(self.clock())),
             "data_type": "JSON",
             "pid": self.env.get("PINDUODUO_PID", ""),
-            **business,
         }
-        params = {k: v for k, v in params.items() if v != ""}
-        params["sign"] = sign(params, self.env["PINDUODUO_CLIENT_SECRET"])
-        check = _envelope(node_key, list_key)
-        return await self.http.call(NAME, "POST", self.api_base, parse=check, data=params)
 
+    def sign(self, method: str, params: dict[str, str]) -> dict[str, str]:
+        return params | {SIGN: md5_wrapped(params, self.env["PINDUODUO_CLIENT_SECRET"])}
 
-def _envelope(node_key: str, list_key: str) -> Callable[[Response], list[dict[str, Any]]]:
-    """Check one answer inside the retry loop: errors raised, the goods list returned."""
-
-    def check(response: Response) -> list[dict[str, Any]]:
+    def unwrap(self, method: str, response: Response) -> list[dict[str, Any]]:
+        """The method's goods list; the error its envelope names raised."""
+        node_key, list_key = NODES[method]
         body = response.json(NAME)
         if isinstance(body, dict) and "error_response" in body:
             raise codes.error_for(body["error_response"])
@@ -103,5 +98,3 @@ def _envelope(node_key: str, list_key: str) -> Callable[[Response], list[dict[st
         if not isinstance(entries, list):
             raise ServerError(f"unexpected answer: {list_key} is not a list", provider=NAME)
         return [entry for entry in entries if isinstance(entry, dict)]
-
-    return check

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from integrations.errors import ServerError
-from integrations.payload import each_product
+from integrations.payload import each_product, fen
 from integrations.types import Offer, Product, Promotion, Sku
 
 log = logging.getLogger(__name__)
@@ -61,19 +61,6 @@ def product(goods: dict[str, Any]) -> Product:
         seller=str(goods.get("mall_name") or ""),
         raw=goods,
     )
-
-
-def fen(value: Any) -> Decimal | None:
-    """Whole fen (int or digit string) as yuan; None when absent or not a whole number."""
-    if value is None or isinstance(value, bool) or value == "":
-        return None
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    if not amount.is_finite() or amount < 0 or amount != amount.to_integral_value():
-        return None
-    return (amount / 100).quantize(Decimal("0.01"))
 
 
 def _coupon(goods: dict[str, Any], price: Decimal) -> Promotion | None:

@@ -6,9 +6,10 @@
 - URLs: Taobao, Tmall, Tmall Global and mobile item links; ``m.tb.cn`` short links are
   expanded with one GET (Location header, or ``var url = '...'`` in the returned page).
 
-Requests are form POSTs signed as in sign.py (md5, or hmac-sha256 via TAOBAO_SIGN_METHOD),
-with the timestamp in China time. ``error_response`` bodies map through codes.py; an answer
-without the method's ``*_response`` node is ServerError (retried like garbage).
+Requests are form POSTs through the signed gateway (gateway.py), signed md5 or hmac-sha256
+(TAOBAO_SIGN_METHOD; signing.py), with the timestamp in China time. ``error_response`` bodies
+map through codes.py; an answer without the method's ``*_response`` node is ServerError
+(retried like garbage).
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from integrations.base import Capability, Manifest, MarketplaceBase
+from integrations.base import Capability, Manifest
 from integrations.errors import BadRequest, NotConfigured, NotFound, ServerError
 from integrations.http import HttpClient, Response
+from integrations.marketplaces.gateway import SignedGateway
+from integrations.marketplaces.signing import SIGN, hmac_sha256, md5_wrapped
 from integrations.marketplaces.taobao import codes, parse
-from integrations.marketplaces.taobao.sign import SIGN_METHODS, sign
 from integrations.types import Product
 
 NAME = "taobao"
@@ -33,6 +35,7 @@ ITEM_METHOD = "taobao.tbk.item.info.get"
 SHORT_LINK_ORIGIN = "https://m.tb.cn"
 _QUERY_ID = r"\?(?:[^#\s]*&)?id=(?P<id>\d+)"  # "id" anywhere in the query, as a whole name
 _JS_URL = re.compile(r"""var\s+url\s*=\s*['"]([^'"]+)['"]""")
+SIGN_METHODS = {"md5": md5_wrapped, "hmac-sha256": hmac_sha256}
 
 
 def _link(host_and_path: str) -> re.Pattern[str]:
@@ -41,7 +44,7 @@ def _link(host_and_path: str) -> re.Pattern[str]:
     return re.compile(rf"^(?:https?://)?{host_and_path}", re.IGNORECASE)
 
 
-class Adapter(MarketplaceBase):
+class Adapter(SignedGateway):
     manifest: ClassVar[Manifest] = Manifest(
         name=NAME,
         title="Taobao / Tmall",
@@ -69,7 +72,9 @@ class Adapter(MarketplaceBase):
         super().__init__(env, http)
         self.sign_method = env.get("TAOBAO_SIGN_METHOD") or "md5"
         if self.sign_method not in SIGN_METHODS:
-            raise BadRequest(f"TAOBAO_SIGN_METHOD must be one of {SIGN_METHODS}", provider=NAME)
+            raise BadRequest(
+                f"TAOBAO_SIGN_METHOD must be one of {', '.join(SIGN_METHODS)}", provider=NAME
+            )
         self.now: Callable[[], datetime] = lambda: datetime.now(parse.CHINA)
 
     async def search(self, query: str, *, page: int = 1, page_size: int = 20) -> list[Product]:
@@ -77,14 +82,14 @@ class Adapter(MarketplaceBase):
         if not adzone:
             raise NotConfigured(self.manifest.name, ["TAOBAO_ADZONE_ID"])
         business = {"q": query, "adzone_id": adzone, "page_no": str(page)}
-        node = await self._call(SEARCH_METHOD, business | {"page_size": str(page_size)})
+        node = await self.call(SEARCH_METHOD, business | {"page_size": str(page_size)})
         return parse.products(parse.items(node, "result_list", "map_data"))
 
     async def item(self, external_id: str) -> Product:
         item_id = external_id.strip()
         if not item_id or "," in item_id:
             raise BadRequest(f"not a Taobao item id: {external_id!r}", provider=NAME)
-        node = await self._call(ITEM_METHOD, {"num_iids": item_id})
+        node = await self.call(ITEM_METHOD, {"num_iids": item_id})
         entries = parse.items(node, "results", "n_tbk_item")
         if not entries:
             raise NotFound(f"no item {item_id}", provider=NAME, raw=node)
@@ -113,11 +118,8 @@ class Adapter(MarketplaceBase):
                 return item_id
         return None
 
-    async def _call(self, method: str, business: Mapping[str, str]) -> dict[str, Any]:
-        missing = self.manifest.missing(self.env)
-        if missing:
-            raise NotConfigured(self.manifest.name, missing)
-        params = {
+    def system_params(self, method: str) -> dict[str, str]:
+        return {
             "method": method,
             "app_key": self.env["TAOBAO_APP_KEY"],
             "timestamp": self.now().astimezone(parse.CHINA).strftime("%Y-%m-%d %H:%M:%S"),
@@ -125,24 +127,18 @@ class Adapter(MarketplaceBase):
             "v": "2.0",
             "sign_method": self.sign_method,
             "session": self.env.get("TAOBAO_SESSION", ""),
-            **business,
         }
-        params = {k: v for k, v in params.items() if v != ""}
-        params["sign"] = sign(params, self.env["TAOBAO_APP_SECRET"], self.sign_method)
-        key = method.removeprefix("taobao.").replace(".", "_") + "_response"
-        return await self.http.call(NAME, "POST", self.api_base, parse=_envelope(key), data=params)
 
+    def sign(self, method: str, params: dict[str, str]) -> dict[str, str]:
+        signature = SIGN_METHODS[self.sign_method](params, self.env["TAOBAO_APP_SECRET"])
+        return params | {SIGN: signature}
 
-def _envelope(key: str) -> Callable[[Response], dict[str, Any]]:
-    """Check one answer inside the retry loop: provider errors raised, the node returned."""
-
-    def check(response: Response) -> dict[str, Any]:
+    def unwrap(self, method: str, response: Response) -> dict[str, Any]:
         body = response.json(NAME)
         if isinstance(body, dict) and "error_response" in body:
             raise codes.error_for(body["error_response"])
+        key = method.removeprefix("taobao.").replace(".", "_") + "_response"
         node = body.get(key) if isinstance(body, dict) else None
         if not isinstance(node, dict):
             raise ServerError(f"unexpected answer: no {key}", provider=NAME, raw=body)
         return node
-
-    return check

@@ -19,11 +19,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from integrations.errors import ServerError
-from integrations.payload import each_product
+from integrations.payload import each_product, money
 from integrations.types import Offer, Product, Promotion, Sku
 
 log = logging.getLogger(__name__)
@@ -68,17 +68,6 @@ def product(item: dict[str, Any]) -> Product:
         seller=str(item.get("shop_title") or item.get("nick") or ""),
         raw={**item, "platform": platform},
     )
-
-
-def money(value: Any) -> Decimal | None:
-    """A non-negative amount from a decimal string or number, to the cent; None if absent."""
-    if value is None or isinstance(value, bool) or value == "":
-        return None
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    return amount.quantize(CENT) if amount.is_finite() and amount >= 0 else None
 
 
 def _offer(item: dict[str, Any], item_id: str) -> Offer:
