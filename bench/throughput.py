@@ -1,7 +1,7 @@
 """Search replies per second of the real shopbot Application, against a bare echo bot.
 
 A 100k-product catalog (bench/catalog_gen.py, stored through the sync engine into a temporary
-SQLite file) backs the real Application (handlers.build with polling=False,
+SQLite file) backs the real Application (wiring.build with polling=False,
 rate_limit=False: every handler, the user middleware, aiohttp transport). The local fake Bot API
 (LocalBotApi) serves on loopback, by default in a child process so the bot's process pays only
 for the bot (`--inprocess` runs it in the bot's event loop). N text messages with search
@@ -44,7 +44,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-import handlers
 from bench.catalog_gen import products
 from bench.search import CLASSES, build
 from bot.config import load_settings
@@ -54,6 +53,7 @@ from bot.playground.botapi.server import DEFAULT_TOKEN, LocalBotApi
 from bot.process.deps import Deps
 from bot.search import kernel
 from bot.services import fx
+from handlers import wiring
 from integrations.fx.ecb import Rates
 
 TARGET_RATIO = 5.0
@@ -237,7 +237,7 @@ async def run_shopbot(
         _env_file=None, database_url=db_url, telegram_bot_token=DEFAULT_TOKEN, http_port=0
     )
     deps = Deps.create(settings)
-    app = handlers.build(
+    app = wiring.build(
         deps, token=DEFAULT_TOKEN, base_url=fake.base_url, polling=False, rate_limit=False
     )
     statements = Statements(deps)

@@ -10,13 +10,13 @@ from contextlib import suppress
 from aiohttp import web
 from telegram import Update
 
-import handlers
 from bot import migrate
 from bot.config import ConfigError, Settings
 from bot.process.deps import Deps
 from bot.sync import jobs
 from bot.telegram.app import ShopbotApplication
 from bot.web.app import make_web_app
+from handlers import wiring
 from handlers.commands import publish
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     stop = stop or stop_event_on_signals()
     deps = Deps.create(settings)
     webhook = settings.telegram_webhook_url
-    tg = handlers.build(
+    tg = wiring.build(
         deps,
         token=settings.telegram_bot_token.get_secret_value(),
         base_url=settings.telegram_api_base_url,

@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-import handlers
 from bot import migrate
 from bot.config import Settings, load_settings
 from bot.db import Base, create_engine
@@ -22,6 +21,7 @@ from bot.playground.botapi.server import LocalBotApi
 from bot.process.deps import Deps
 from bot.search import kernel
 from bot.telegram.app import ShopbotApplication
+from handlers import wiring
 from tests.support import started
 
 SERVER_URL = os.environ.get("DATABASE_URL", "")
@@ -92,7 +92,7 @@ async def botapi() -> AsyncIterator[LocalBotApi]:
 
 @pytest.fixture
 async def app(deps: Deps, botapi: LocalBotApi) -> AsyncIterator[ShopbotApplication]:
-    application = handlers.build(deps, token=TOKEN, base_url=botapi.base_url, polling=False)
+    application = wiring.build(deps, token=TOKEN, base_url=botapi.base_url, polling=False)
     async with application:
         yield application
 

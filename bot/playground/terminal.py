@@ -14,12 +14,12 @@ from typing import Any, TextIO
 
 from telegram import Update
 
-import handlers
 from bot import demo, migrate
 from bot.config import Settings
 from bot.playground.botapi.model import Call, SentMessage
 from bot.playground.botapi.server import LocalBotApi
 from bot.process.deps import Deps
+from handlers import wiring
 from handlers.commands import publish
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ async def chat(
         await migrate.upgrade(deps.engine)
         await demo.load(deps.sessions)
         async with LocalBotApi() as api:
-            app = handlers.build(
+            app = wiring.build(
                 deps, token=api.token, base_url=api.base_url, polling=False, rate_limit=False
             )
             user = api.user(1, first_name=_first_name(), language_code=user_language)

@@ -18,7 +18,7 @@ from integrations.base import Capability, MarketplaceBase
 from integrations.errors import CircuitOpen, IntegrationError, NotFound
 from integrations.http import HttpClient
 from integrations.marketplaces import feed
-from integrations.marketplaces.feed import Adapter as FeedAdapter
+from integrations.marketplaces.feed.adapter import Adapter as FeedAdapter
 from integrations.types import Product
 
 DEMO_FEED = Path(__file__).resolve().parent.parent / "demo" / "catalog.xml"

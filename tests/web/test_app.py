@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-import handlers
 from bot.process.deps import Deps
 from bot.web.app import TELEGRAM, make_web_app
+from handlers import wiring
 
 UPDATE = {
     "update_id": 10,
@@ -26,7 +26,7 @@ UPDATE = {
 
 @pytest.fixture
 async def client(deps: Deps) -> AsyncIterator[TestClient]:
-    tg = handlers.build(
+    tg = wiring.build(
         deps,
         token="123456:PLAYGROUND-TOKEN",
         base_url="http://127.0.0.1:9/bot",

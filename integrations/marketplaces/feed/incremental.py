@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from integrations.marketplaces.feed import raw
+import integrations.marketplaces.feed.raw as raw
 from integrations.marketplaces.feed.adapter import Adapter
 from integrations.marketplaces.feed.parse import FeedResult, ItemError, decode_feed, parse_feed
 from integrations.types import Product

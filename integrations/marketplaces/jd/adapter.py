@@ -23,11 +23,12 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar
 
+import integrations.marketplaces.jd.codes as codes
+import integrations.marketplaces.jd.parse as parse
 from integrations.base import Capability, Manifest
 from integrations.errors import BadRequest, NotFound, ServerError, from_code
 from integrations.http import HttpClient, Response
 from integrations.marketplaces.gateway import SignedGateway
-from integrations.marketplaces.jd import codes, parse
 from integrations.marketplaces.signing import SIGN, md5_wrapped
 from integrations.types import Product
 

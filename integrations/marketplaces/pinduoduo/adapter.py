@@ -20,11 +20,12 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
+import integrations.marketplaces.pinduoduo.codes as codes
+import integrations.marketplaces.pinduoduo.parse as parse
 from integrations.base import Capability, Manifest
 from integrations.errors import BadRequest, NotFound, ServerError
 from integrations.http import HttpClient, Response
 from integrations.marketplaces.gateway import SignedGateway
-from integrations.marketplaces.pinduoduo import codes, parse
 from integrations.marketplaces.signing import SIGN, md5_wrapped
 from integrations.types import Product
 

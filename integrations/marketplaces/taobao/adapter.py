@@ -21,12 +21,13 @@ from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+import integrations.marketplaces.taobao.codes as codes
+import integrations.marketplaces.taobao.parse as parse
 from integrations.base import Capability, Manifest
 from integrations.errors import BadRequest, NotConfigured, NotFound, ServerError
 from integrations.http import HttpClient, Response
 from integrations.marketplaces.gateway import SignedGateway
 from integrations.marketplaces.signing import SIGN, hmac_sha256, md5_wrapped
-from integrations.marketplaces.taobao import codes, parse
 from integrations.types import Product
 
 NAME = "taobao"

@@ -1,0 +1,70 @@
+"""Every handler wired in one place, and the Application they run in."""
+
+from __future__ import annotations
+
+from typing import Any, Unpack
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.process.deps import Deps
+from bot.telegram.app import Options, ShopbotApplication, build_application
+from handlers import (
+    categories,
+    fallback,
+    inline,
+    language,
+    links,
+    product,
+    search,
+    search_view,
+    settings,
+    start,
+)
+from handlers.context import BotContext
+from handlers.errors import on_error
+from handlers.middleware import load_user
+
+
+def build(deps: Deps, **options: Unpack[Options]) -> ShopbotApplication:
+    """The bot's Application: every handler here wired, each given a BotContext."""
+    return build_application(deps, register, context_type=BotContext, **options)
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Wire every handler; order within a group matters (first match wins)."""
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED, fallback.ignore_edit), group=-2)
+    app.add_handler(TypeHandler(Update, load_user), group=-1)
+
+    app.add_handler(CommandHandler("start", start.start))
+    app.add_handler(CommandHandler("help", start.help_command))
+    app.add_handler(CommandHandler("language", language.language_command))
+    app.add_handler(CommandHandler("settings", settings.settings_command))
+    app.add_handler(CommandHandler("search", search.search_text))
+    app.add_handler(CommandHandler("categories", categories.categories_command))
+    app.add_handler(CallbackQueryHandler(categories.category_button, pattern=categories.PATTERN))
+    app.add_handler(CallbackQueryHandler(language.choose_language, pattern=language.PATTERN))
+    app.add_handler(CallbackQueryHandler(settings.settings_button, pattern=settings.PATTERN))
+    app.add_handler(CallbackQueryHandler(search.results_button, pattern=search_view.RESULTS))
+    app.add_handler(CallbackQueryHandler(search.filter_button, pattern=search_view.FILTER_MENU))
+    app.add_handler(CallbackQueryHandler(product.product_button, pattern=product.PRODUCT))
+    app.add_handler(CallbackQueryHandler(product.sku_button, pattern=product.SKU))
+    app.add_handler(InlineQueryHandler(inline.inline_search))
+    start.DEEP_LINKS["p"] = product.open_product_link
+
+    private = filters.ChatType.PRIVATE
+    text = filters.TEXT & ~filters.COMMAND
+    app.add_handler(MessageHandler(private & text & links.MARKETPLACE_LINK, links.product_link))
+    app.add_handler(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
+    app.add_handler(MessageHandler(private & filters.TEXT, search.search_text))
+    app.add_handler(MessageHandler(private & ~filters.TEXT, fallback.other_content))
+    app.add_handler(CallbackQueryHandler(fallback.stale_button))
+    app.add_error_handler(on_error)
