@@ -76,10 +76,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=5000")
-    # Read the file through a memory map (writes still go through the journal): a search at 1M
-    # products reads ~200 rows scattered over a 1 GB file, and through the default 2 MB page
-    # cache each was a read() call. FTS5 + rows took about half as long (bench/search.py).
-    # SQLite caps the size at its compile-time maximum (2 GB in common builds).
+    # Read the file through a memory map (writes still go through the journal): a search reads
+    # rows scattered over a big file, and through the default page cache each was a read()
+    # call. SQLite caps the size at its compile-time maximum.
     cur.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     cur.close()
 
@@ -105,7 +104,7 @@ def _asyncpg_alive(dbapi_connection: Any, record: Any, proxy: Any) -> None:
 
     asyncpg marks a connection closed as soon as the event loop reads the server's goodbye, so
     this costs no round trip. pool_pre_ping costs three per checkout on asyncpg (BEGIN, the ping,
-    ROLLBACK), more than a whole search walk on a million products (bench/search.py)."""
+    ROLLBACK), more than a whole search walk."""
     driver = getattr(dbapi_connection, "driver_connection", None)
     if driver is not None and driver.is_closed():
         raise DisconnectionError("the server closed this pooled connection")
@@ -122,11 +121,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_size", 10)
     # A plan for the values at hand, every time: after five runs of a prepared statement
-    # PostgreSQL may keep a generic plan, which cannot know that one category holds 137 times
-    # another's products or that a price range leaves none of one (browsing a category in a
-    # price range at 1M products: 6 ms planned for its values, 120-165 ms on a generic plan).
+    # PostgreSQL may keep a generic plan, which cannot know that one category holds far more
+    # products than another or that a price range leaves none of one (bench/README.md).
     # No JIT: it compiles any plan whose estimated cost passes jit_above_cost, as a misjudged
-    # one does, and the compiling alone took 0.1-0.6 s of such statements.
+    # one does, and the compiling alone took longer than the statements it was for.
     connect_args = dict(kwargs.get("connect_args", {}))
     connect_args["server_settings"] = {
         "plan_cache_mode": "force_custom_plan",

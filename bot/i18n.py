@@ -42,7 +42,7 @@ def available_locales() -> tuple[str, ...]:
     return tuple(sorted(set(found) | {DEFAULT_LOCALE}, key=lambda n: (n != DEFAULT_LOCALE, n)))
 
 
-@lru_cache(maxsize=4096)  # parsing a tag with babel on every update was 5% of a search reply
+@lru_cache(maxsize=4096)  # babel's parsing is too slow to repeat for every update
 def _candidates(tag: str) -> tuple[str, ...]:
     """`pt-br` -> ('pt_BR', 'pt'), `zh-cn` -> ('zh_Hans_CN', 'zh_CN', 'zh_Hans', 'zh')."""
     try:

@@ -1,7 +1,7 @@
 """Users by id for the read every update starts with, kept per process and never stale.
 
-Reading the user (language, currency, country) was a quarter of a search reply's CPU
-(bench/throughput.py). Entries are dropped whenever a user changes:
+Reading the user (language, currency, country) from the database for every update was a large
+share of a reply's cost (bench/throughput.py). Entries are dropped whenever a user changes:
 
 - services.users notes every user it writes on the session (bot.db.note_written); when that
   session commits, the entries go here at once and, with Redis, in every other process (a message on

@@ -39,9 +39,9 @@ async def _merged(session: AsyncSession, wanted: Filters, limit: int) -> list[Ca
 
     The index on available products' (category, id) holds each category path's products in id
     order. So each path's newest come from walking its part of the index backwards, and the
-    database merges those walks (UNION ALL under one ORDER BY) and stops at the LIMIT: about
-    1 ms for a branch of 137k products at 1M, where reading the branch whole and sorting it
-    took SQLite 0.35-0.8 s. The paths are found by skipping through the same index, one
+    database merges those walks (UNION ALL under one ORDER BY) and stops at the LIMIT, instead
+    of reading a big branch whole to sort it. The paths are found by skipping through the same
+    index, one
     distinct path at a time (each the first after the last in index order: PostgreSQL's
     min() sometimes aggregated the whole range instead). A path with few products in a price
     range asked is read through (category, price_minor) instead (see few_priced_paths)."""
@@ -71,7 +71,7 @@ async def _merged(session: AsyncSession, wanted: Filters, limit: int) -> list[Ca
     sql = for_session(session)  # "?" are bound in the order the text names them
     # Each arm is its own newest `limit`, ordered as its index is (a path's products in a price
     # range it holds few of are read and sorted): PostgreSQL's planner otherwise read and
-    # sorted a whole branch, or walked the whole table newest first (0.3-0.5 s at 1M).
+    # sorted a whole branch, or walked the whole table newest first.
     arms = " UNION ALL ".join(
         f"SELECT * FROM (SELECT {COLUMNS} FROM products AS p WHERE p.category = {sql(path)}"
         f" AND {filters(sql, others, price_index=path in few)}"
@@ -88,9 +88,8 @@ async def few_priced_paths(session: AsyncSession, paths: list[str], wanted: Filt
     Walking a path newest first reads all of it when none of its products is in the range (a
     category of cheap things browsed "over CN¥1,000"): those few are read through (category,
     price_minor) and sorted instead. Counting them there stops at BROWSE_SORTED + 1 entries.
-    At 1M products, browsing with a price range took 0.3-0.6 s on SQLite (the whole range
-    read through the price index) and up to 22 s on PostgreSQL (the table walked newest
-    first)."""
+    (Without this, SQLite read the whole range through the price index and PostgreSQL walked
+    the whole table newest first.)"""
     sql = for_session(session)
     counted = ", ".join(
         f"(SELECT count(*) FROM (SELECT 1 FROM products AS p WHERE p.category = {sql(path)}"

@@ -4,11 +4,10 @@ columns a candidate row has, what filters ask of a row, and capped counts kept f
 The statements are built as text with positional parameters and sent by the session's own
 driver connection (asyncpg or aiosqlite): for the same shape of query they are the same text
 (asyncpg reuses its prepared statement, sqlite3 its cached one). Building SQLAlchemy constructs
-for them, then processing their rows through it, cost more than the database's answer (a third
-of a search at 1M products on SQLite); going through SQLAlchemy's driver adapters costs a BEGIN
-and a ROLLBACK round trip per search on PostgreSQL and four trips to aiosqlite's thread per
-statement instead of one (bench/search.py). Every value goes through a parameter; the text is
-assembled from fixed fragments only.
+for them, then processing their rows through it, cost a large share of a search; going
+through SQLAlchemy's driver adapters costs a BEGIN and a ROLLBACK round trip per search on
+PostgreSQL and four trips to aiosqlite's thread per statement instead of one. Every value goes
+through a parameter; the text is assembled from fixed fragments only.
 """
 
 from __future__ import annotations

@@ -129,8 +129,8 @@ async def _words(session: AsyncSession, token: Token) -> list[Token]:
     Found by skipping through the B-tree one distinct term at a time (a loose index scan), so a
     term's postings are not read; never cached, so a word first synced a second ago is walked.
     Each step is the first term after the last in index order (ORDER BY ... LIMIT 1): written
-    as min(), PostgreSQL sometimes aggregated the whole range instead (26k postings of
-    "iphone" at 1M products, 9 ms, after an ANALYZE that guessed the range held one row)."""
+    as min(), PostgreSQL sometimes aggregated the whole range instead (after an ANALYZE that
+    guessed the range held one row)."""
     sql = Sql()
     low, high = prefix_range(token.text)
     start, end = sql(low), sql(high)
@@ -155,9 +155,8 @@ def _walk(sql: Sql, branches: list[Branch], band: str | None) -> str:
     probe is a scalar subquery, which PostgreSQL evaluates per posting and never turns into a
     join that would read all of the probed term's postings. A price range within one band
     probes the band's token too, so a posting outside it costs an index probe rather than its
-    row (at 1M, searches in the results' price ranges: p95 291 -> 128 ms, mean 41 -> 21 ms).
-    Joining the band's postings instead let a merge join read all of them for a rare word:
-    long Chinese queries' mean went 11 -> 17 ms, against 6 probed."""
+    row. Joining the band's postings instead let a merge join read all of them for a rare word
+    (both measured in bench/README.md)."""
     in_band = [sql(band)] if band else []  # one parameter, probed by every branch
     return " UNION ALL ".join(
         f"(SELECT s.product_id, {i} AS branch FROM search_postings AS s "

@@ -100,8 +100,8 @@ async def run(
     seen: set[str] = set()
     gc_thresholds = gc.get_threshold()
     # A sync allocates hundreds of thousands of short-lived records: collecting the young
-    # generation every 700 allocations re-scans everything alive again and again (~25% of
-    # the run). Collect less often while it runs.
+    # generation every 700 allocations re-scans everything alive again and again (a large
+    # share of the run). Collect less often while it runs.
     gc.set_threshold(max(gc_thresholds[0], 50_000), *gc_thresholds[1:])
     try:
         async with sessions() as session:

@@ -51,7 +51,7 @@ _frozen = False
 def _freeze_startup_objects() -> None:
     """Keep what was loaded to start serving (modules, catalogs, dictionaries, the bot) out of
     every later garbage collection, once per process: the collector otherwise walks it all
-    again in each full collection, about a tenth of the CPU under load (bench/throughput.py).
+    again in each full collection, a noticeable share of the CPU under load.
     """
     global _frozen
     if not _frozen:
@@ -96,8 +96,8 @@ def build_application(
 
     `polling=False` builds it without an Updater (webhook mode, or tests feeding updates in).
     """
-    # aiohttp instead of PTB's default httpx transport: ~5-6x the replies per second on the
-    # same CPU (bench/telegram_request.py), with one HTTP library in the whole service.
+    # aiohttp instead of PTB's default httpx transport: several times the replies per second
+    # on the same CPU (bench/telegram_request.py), with one HTTP library in the whole service.
     bot = ShopBot(
         token=token,
         base_url=base_url,

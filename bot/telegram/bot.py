@@ -3,8 +3,8 @@ back.
 
 PTB turns every sendMessage answer into a Message object (the sent text, its buttons and the
 quoted message, field by field). A reply the bot never looks at again — a search results page,
-"nothing found" — does not need that: building it was a third of a search reply's CPU
-(bench/throughput.py). `send_html` posts through the same path as `send_message` (defaults,
+"nothing found" — does not need that, and building it was a large share of a search reply's
+CPU (bench/throughput.py). `send_html` posts through the same path as `send_message` (defaults,
 rate limiter, request class, error mapping) and returns only the new message's id.
 """
 
