@@ -15,6 +15,7 @@ from bot.i18n import DEFAULT_LOCALE, Translator, translator
 from bot.models import User
 from bot.process.deps import Deps
 from bot.telegram.bot import ShopBot
+from bot.telegram.updates import ServiceUpdate
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,18 @@ class BotContext(CallbackContext[ShopBot, dict[Any, Any], dict[Any, Any], dict[A
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
         self.account: User | None = None
         self.t: Translator = translator(DEFAULT_LOCALE)
+
+    @classmethod
+    def from_update(
+        cls, update: object, application: Application[Any, Any, Any, Any, Any, Any]
+    ) -> BotContext:
+        """PTB's context for Telegram's updates; for a ServiceUpdate, the one of the user and
+        chat it concerns."""
+        if isinstance(update, ServiceUpdate):
+            return cls(application, chat_id=update.chat_id, user_id=update.user_id)
+        context = super().from_update(update, application)
+        assert isinstance(context, BotContext)
+        return context
 
     @property
     def deps(self) -> Deps:

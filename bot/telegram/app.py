@@ -25,6 +25,7 @@ from telegram.ext import (
 from bot.process.deps import Deps
 from bot.telegram.bot import ShopBot
 from bot.telegram.request import AiohttpRequest
+from bot.telegram.updates import ServiceUpdate
 
 
 class ShopbotApplication(Application[Any, Any, Any, Any, Any, Any]):
@@ -61,6 +62,8 @@ def _freeze_startup_objects() -> None:
 
 
 def _kind(update: object) -> str:
+    if isinstance(update, ServiceUpdate):
+        return update.kind
     if not isinstance(update, Update):
         return type(update).__name__
     for kind in ("message", "edited_message", "callback_query", "inline_query", "my_chat_member"):
