@@ -53,6 +53,8 @@ def product_card(
         title = title[: TITLE_LIMIT - 1] + "…"
     lines = [f"<b>{escape(title)}</b>"]
     rendered = product.translated or gloss(title, t.locale.split("_")[0])
+    if rendered and len(rendered) > TITLE_LIMIT:  # a gloss can outgrow the Chinese it renders
+        rendered = rendered[: TITLE_LIMIT - 1] + "…"
     if rendered:
         lines.append(f"<i>{escape(rendered)}</i>")
     lines.append(escape(product.marketplace_title))

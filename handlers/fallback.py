@@ -5,11 +5,23 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop
+from telegram.ext import ApplicationHandlerStop, BaseHandler
 
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
+
+
+class EmptyButton(BaseHandler[Update, BotContext, None]):
+    """A button press without callback data. PTB hands such a press to every pattern handler
+    as a match, so this one is registered before them."""
+
+    def check_update(self, update: object) -> bool:
+        press = update.callback_query if isinstance(update, Update) else None
+        return press is not None and not press.data and not press.game_short_name
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
 
 
 async def ignore_edit(update: Update, context: BotContext) -> None:

@@ -59,4 +59,5 @@ async def inline_search(update: Update, context: BotContext) -> None:
                 reply_markup=InlineKeyboardMarkup([[open_in_bot]]),
             )
         )
-    await query.answer(results, cache_time=60, is_personal=False)
+    # In the user's language and currency: Telegram must not hand this answer to anyone else.
+    await query.answer(results, cache_time=60, is_personal=True)

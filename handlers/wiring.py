@@ -44,6 +44,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, fallback.ignore_edit), group=-2)
     app.add_handler(TypeHandler(Update, load_user), group=-1)
 
+    app.add_handler(fallback.EmptyButton(fallback.stale_button))
     app.add_handler(CommandHandler("start", start.start))
     app.add_handler(CommandHandler("help", start.help_command))
     app.add_handler(CommandHandler("language", language.language_command))

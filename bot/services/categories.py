@@ -63,7 +63,7 @@ async def tree(session: AsyncSession) -> Tree:
     top: dict[str, Node] = {}
     subs: dict[str, Node] = {}
     for path, count in rows.all():
-        parts = [part.strip() for part in path.split(BRANCH.strip())]
+        parts = [part.strip() for part in path.split(BRANCH)]  # a name may hold a ">"
         head = top.setdefault(parts[0], Node(parts[0]))
         head.count += count
         if len(parts) > 1 and parts[1]:

@@ -26,6 +26,7 @@ from integrations.errors import NotFound
 from integrations.types import Availability
 
 NO_FILTERS = Filters()
+MAX_ID = 2**63 - 1  # the largest id either database stores
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,8 @@ def marketplace_title(marketplace: str) -> str:
 async def load(session: AsyncSession, product_id: int, language: str) -> Product | None:
     """The product with its available SKUs and offers, its title translated into `language`
     when a translation is stored; None when there is no such product."""
+    if not 0 < product_id <= MAX_ID:
+        return None  # not an id any database gave (SQLite refuses to look it up)
     row = await session.get(
         models.Product,
         product_id,

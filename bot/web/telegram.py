@@ -30,7 +30,7 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         if not isinstance(data, dict):
             raise TypeError("update is not a JSON object")
         update = Update.de_json(data, app.bot)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         # Authenticated but unreadable: 200, or Telegram would re-send it forever.
         deps.metrics.webhook_rejected.labels("telegram", "malformed").inc()
         log.error("unreadable telegram update: %r", exc)

@@ -145,3 +145,13 @@ async def test_errors_are_counted_in_metrics(
         await shopper().send("/start")
     assert deps.metrics.update_errors._value.get() == before + 1
     assert 'shopbot_updates_total{kind="message"}' in deps.metrics.render().decode()
+
+
+async def test_a_button_without_data_is_answered_as_stale(
+    shopper: Callable[..., Shopper], errors: list
+) -> None:
+    ann = shopper()
+    await ann.send("/settings")
+    answer = await ann.press_data("", check=False)
+    assert answer.text == "This button is no longer valid."
+    assert errors == []

@@ -5,23 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from sqlalchemy import select
 from telegram import Update
 
-from bot.models import Product as ProductRow
 from bot.playground.botapi.server import LocalBotApi
 from bot.process.deps import Deps
-from bot.services import catalog
+from bot.search.expand import dictionary
+from bot.search.gloss import gloss
 from bot.telegram.app import ShopbotApplication
 from integrations.types import Availability, Offer, Product, Sku
 from tests.e2e.harness import Shopper
-
-
-async def store(deps: Deps, *products: Product) -> dict[str, int]:
-    async with deps.sessions.begin() as s:
-        await catalog.upsert(s, list(products))
-    async with deps.sessions() as s:
-        return dict((await s.execute(select(ProductRow.external_id, ProductRow.id))).all())
+from tests.support import store
 
 
 def hoodie() -> Product:
@@ -73,3 +66,28 @@ async def test_inline_mode_offers_shareable_cards(
     assert button["url"].startswith(f"https://t.me/{app.bot.username}?start=p_")
     assert "CN¥9.90" in first["description"]
     assert empty.results == []
+    assert answer.is_personal  # in this user's language and currency: never shared
+
+
+def long_glossed_title() -> str:
+    """300 characters of distinct dictionary words, whose English gloss is far longer."""
+    chinese = {zh for terms in dictionary()["en"].values() for zh in terms if zh.isalpha()}
+    chinese = {zh for zh in chinese if all("\u4e00" <= c <= "\u9fff" for c in zh)}
+    wordy = sorted(chinese, key=lambda zh: len(gloss(zh, "en") or "") / len(zh), reverse=True)
+    title = ""
+    for word in wordy:
+        if len(title) + len(word) <= 300 and word not in title:
+            title += word
+    return title
+
+
+async def test_a_long_chinese_title_keeps_its_photo(
+    shopper: Callable[..., Shopper], deps: Deps
+) -> None:
+    title = long_glossed_title()
+    assert len(gloss(title, "en") or "") > 1024 - 300  # with the title, over a caption's limit
+    sku = Sku("x", Offer(Decimal("9.90"), "CNY"))
+    ids = await store(deps, Product("demo", "x", title, (sku,), image_url="https://x.cn/1.jpg"))
+    (card,) = await shopper("en").send(f"/start p_{ids['x']}")
+    assert card.photo == "https://x.cn/1.jpg"
+    assert card.caption is not None and card.caption.startswith(title[:50])

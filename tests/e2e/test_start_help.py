@@ -53,7 +53,7 @@ async def test_start_counts_the_catalog_with_plural_forms(
 
 async def test_deep_link_payloads_never_break_start(shopper: Callable[..., Shopper]) -> None:
     ann = shopper()
-    for payload in ("p_123", "unknown_thing", "x" * 65, "<script>", "a b"):
+    for payload in ("p_123", "unknown_thing", "x" * 65, "<script>", "a b", "p_" + "9" * 21):
         replies = await ann.send(f"/start {payload}")
         assert len(replies) == 1 and replies[0].text.startswith("👋 Hi")
 

@@ -469,6 +469,37 @@ def test_non_http_links_are_dropped() -> None:
     assert len(result.errors) == 2
 
 
+@pytest.mark.parametrize(
+    "link", ["http://a b c", "https://shop.example/a b", 'https://shop.example/"x', "http://"]
+)
+def test_links_a_button_could_not_carry_are_dropped(link: str) -> None:
+    result = parse_feed(rss(item(link=link)))
+    assert only(result).url is None
+    assert "is not an http(s) URL" in messages(result)[0]
+
+
+def test_links_with_a_path_query_and_fragment_are_kept() -> None:
+    link = "https://shop.example:8443/p/手机壳?id=1&c=%E4#top"
+    assert only(parse_feed(rss(item(link=link.replace("&", "&amp;"))))).url == link
+
+
+def test_latin1_feed_without_a_declaration_is_read() -> None:
+    data = rss(item(title="Café crème", description="Größe: 42")).decode()
+    data = data.replace('<?xml version="1.0" encoding="UTF-8"?>', "")
+    product = only(parse_feed(data.encode("latin-1")))
+    assert product.title == "Café crème" and product.description == "Größe: 42"
+
+
+def test_a_long_run_of_white_space_parses_in_linear_time() -> None:
+    # The declaration's pattern used to be tried at every position of such a run (quadratic:
+    # a megabyte of spaces took most of an hour, holding the GIL and the bot's event loop).
+    spaces = " " * 1_000_000
+    data = rss(item(description=f"a{spaces}b")).replace(
+        b'<?xml version="1.0" encoding="UTF-8"?>', b""
+    )
+    assert only(parse_feed(data)).description == "a b"
+
+
 def test_text_cleaning() -> None:
     title = "&lt;script&gt;x&lt;/script&gt; 新款\u202e  &amp;amp;  手机壳\u200b" + "长" * 400
     data = rss(item(title=title, description="第一行&#10;第二行\t&lt;br/&gt;第三行"))

@@ -9,7 +9,8 @@ from sqlalchemy import text, update
 
 from bot.models import Product as ProductRow
 from bot.process.deps import Deps
-from bot.services import catalog, categories
+from bot.search.filters import Filters
+from bot.services import catalog, categories, products
 from integrations.types import Offer, Product, Sku
 
 
@@ -50,3 +51,16 @@ async def test_the_counts_are_read_from_the_partial_index_on_sqlite(deps: Deps) 
             str(row[-1]) for row in await s.execute(text(f"EXPLAIN QUERY PLAN {counts}"))
         )
     assert "INDEX ix_products_available_category" in plan
+
+
+async def test_a_category_whose_name_holds_a_bracket_can_be_browsed(deps: Deps) -> None:
+    async with deps.sessions.begin() as s:
+        await catalog.upsert(s, [shelved("1", "数码 > 耳机>无线"), shelved("2", "数码 > 耳机")])
+    async with deps.sessions() as s:
+        tree = await categories.tree(s)
+        (top,) = tree.top
+        assert [n.path for n in top.children] == ["数码 > 耳机", "数码 > 耳机>无线"]
+        wireless = top.children[1]
+        assert tree.find(wireless.key) is wireless and wireless.name == "耳机>无线"
+        found = await products.search(s, "", filters=Filters(category=wireless.path))
+    assert [hit.title for hit in found.hits] == ["商品 1"]

@@ -87,7 +87,17 @@ async def test_webhook_queues_an_authentic_update(client: TestClient, deps: Deps
     assert queued.update_id == 10 and queued.message.text == "hello"
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'{"no_update_id": true}', b"\xff\xfe"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"[1, 2]",
+        b'{"no_update_id": true}',
+        b"\xff\xfe",
+        b'{"update_id": 5, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    ],
+    ids=["not-json", "a-list", "no-update-id", "not-utf8", "nested-deeply"],
+)
 async def test_webhook_answers_200_to_authentic_garbage(
     client: TestClient, deps: Deps, body: bytes
 ) -> None:

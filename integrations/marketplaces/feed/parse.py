@@ -55,7 +55,12 @@ _SINGLE_FIELDS = frozenset(
     }
 )  # fmt: skip
 _G_PREFIX = f"{{{G_NS}}}"
-_HTTP_URL = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
+# An absolute http(s) URL as a button may carry it: a host, then a path, query or fragment,
+# nothing that needs quoting (white space, quotes, angle brackets, control characters).
+_HTTP_URL = re.compile(
+    r"https?://[A-Za-z0-9._~%!$&'()*+,;=:@\[\]-]+(?:[/?#][^\s\x00-\x1f\x7f\"<>\\^`{|}]*)?",
+    re.IGNORECASE,
+)
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 # Control characters (Unicode category Cc) that are not whitespace; whitespace ones collapse.
@@ -85,7 +90,7 @@ _GRAMS_PER_UNIT = {
 }
 
 _XML_DECL_BYTES = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
-_XML_DECL_TEXT = re.compile(r"\s*<\?xml[^>]*\?>")
+_XML_DECL_TEXT = re.compile(r"\A\s*<\?xml[^>]*\?>")  # anchored: tried once, not at every space
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -165,7 +170,8 @@ def parse_feed(data: bytes, *, marketplace: str = "feed", id_prefix: str = "") -
 
 
 def decode_feed(data: bytes) -> str:
-    """The feed as text, whatever its encoding (BOM, XML declaration, UTF-8, GB18030)."""
+    """The feed as text, whatever its encoding: the BOM's or the XML declaration's, else UTF-8,
+    GB18030, then Windows-1252 (Latin-1 as browsers read it)."""
     text = _decode_bytes(data)
     if not text.strip():
         raise FeedError("empty feed")
@@ -179,10 +185,12 @@ def _decode_bytes(data: bytes) -> str:
     declared = _XML_DECL_BYTES.match(data)
     if declared:
         return _decode_as(data, declared.group(1).decode("ascii"))
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return _decode_as(data, "gb18030")
+    for codec in ("utf-8", "gb18030", "cp1252"):
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")  # every byte is a character
 
 
 def _decode_as(data: bytes, codec: str) -> str:
@@ -508,7 +516,7 @@ def _url(fields: dict[str, str], name: str, notes: list[str]) -> str | None:
     value = _clean(fields.get(name, ""), URL_MAX + 1)
     if not value:
         return None
-    if _HTTP_URL.match(value) and len(value) <= URL_MAX:
+    if _HTTP_URL.fullmatch(value) and len(value) <= URL_MAX:
         return value
     notes.append(f"{name} {value[:80]!r} is not an http(s) URL; ignored")
     return None
