@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken, NetworkError
 
@@ -159,6 +161,14 @@ def fail(message: str, code: int) -> int:
     return code
 
 
+def _where(settings: Settings) -> str:
+    """The SQLite file a database error is about ("" for PostgreSQL, whose URL says it)."""
+    if not settings.is_sqlite:
+        return ""
+    database = make_url(settings.database_url).database or ""
+    return f"database file {os.path.abspath(database)}: " if database else ""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -181,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         return fail(f"error: cannot reach Telegram at {settings.telegram_api_base_url}: {exc}", 1)
     except (SQLAlchemyError, OSError) as exc:
         first_line = (str(exc).splitlines() or [""])[0]
-        return fail(f"error: {type(exc).__name__}: {first_line}", 1)
+        return fail(f"error: {_where(settings)}{type(exc).__name__}: {first_line}", 1)
     except KeyboardInterrupt:
         return 130
     return 0

@@ -19,6 +19,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot import regions
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///shopbot.db"
 TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{10,}$")
 SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -61,6 +63,15 @@ class Settings(BaseSettings):
             return None
         if v is not None and not TOKEN_RE.match(v.get_secret_value()):
             raise ValueError("expected the form 123456789:AAE... given by @BotFather")
+        return v
+
+    @field_validator("default_currency")
+    @classmethod
+    def _offered_currency(cls, v: str) -> str:
+        if not regions.is_currency(v):
+            raise ValueError(
+                f"one of the currencies the bot offers: {', '.join(regions.CURRENCIES)}"
+            )
         return v
 
     @field_validator("telegram_webhook_secret")

@@ -22,6 +22,7 @@ from handlers.money import price_text, rates_note
 TITLE_LIMIT = 300
 SKU_BUTTONS = 24
 SKU_LABEL = 28
+BACK = "pb"  # callback data of "« Back to results"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,13 +37,15 @@ def product_card(
     t: Translator,
     *,
     selected: int | None = None,
+    back: bool = False,
     target: str | None = None,
     rates: Table | None = None,
     now: datetime | None = None,
 ) -> Card:
     """Title, price (range), promotion, variants and stock of `product`, in the user's locale.
 
-    The SKUs are buttons (`sk:<id>:<index>`); `selected` shows one SKU's own price and stock.
+    The SKUs are buttons (`sk:<id>:<index>`); `selected` shows one SKU's own price and stock;
+    `back` adds a button that closes the card (opened from results, which are right above).
     Under the original title: its stored translation into the user's language, else the
     dictionary's gloss.
     """
@@ -80,7 +83,7 @@ def product_card(
     note = rates_note(t, rates, target or "", shown[0].currency) if shown else None
     if note:
         lines.append(escape(note))
-    return Card("\n".join(lines), product.image_url, _keyboard(product, t, selected))
+    return Card("\n".join(lines), product.image_url, _keyboard(product, t, selected, back))
 
 
 ATTRIBUTE_ORDER = ("color", "colour", "size", "material", "pattern")
@@ -101,7 +104,9 @@ def sku_label(sku: Sku, t: Translator) -> str:
     return label
 
 
-def _keyboard(product: Product, t: Translator, selected: int | None) -> InlineKeyboardMarkup | None:
+def _keyboard(
+    product: Product, t: Translator, selected: int | None, back: bool
+) -> InlineKeyboardMarkup | None:
     rows: list[list[InlineKeyboardButton]] = []
     if len(product.skus) > 1:
         options = [
@@ -113,6 +118,8 @@ def _keyboard(product: Product, t: Translator, selected: int | None) -> InlineKe
     if product.url:
         label = t.gettext("Open on {marketplace}").format(marketplace=product.marketplace_title)
         rows.append([InlineKeyboardButton(label, url=product.url)])
+    if back:
+        rows.append([button(t.gettext("« Back to results"), BACK)])
     return InlineKeyboardMarkup(rows) if rows else None
 
 

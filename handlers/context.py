@@ -122,6 +122,14 @@ class BotContext(CallbackContext[ShopBot, dict[Any, Any], dict[Any, Any], dict[A
             if "not modified" not in str(exc):
                 raise
 
+    async def remove(self, message: Message) -> None:
+        """Delete the bot's `message`; one Telegram no longer lets us delete (older than two
+        days) is left as it is."""
+        try:
+            await message.delete()
+        except BadRequest as exc:
+            log.info("could not delete message %s: %s", message.message_id, exc)
+
 
 def _quoting(message_id: int | None) -> ReplyParameters | None:
     if message_id is None:

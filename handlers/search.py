@@ -189,15 +189,23 @@ def thumbnail(hits: list[Hit]) -> LinkPreviewOptions:
     return LinkPreviewOptions(url=url, prefer_small_media=True, show_above_text=True)
 
 
+ECHO_CHARS = 80  # of the query, quoted back in headings
+
+
+def _echo(query: str) -> str:
+    """The query as a heading quotes it: cut with an ellipsis when long."""
+    return query if len(query) <= ECHO_CHARS else query[: ECHO_CHARS - 1] + "…"
+
+
 def nothing_found(context: BotContext, query: str, view: View) -> str:
     if view.filtered:
-        return context.h("Nothing matches “{query}” with these filters.", query=query[:80])
+        return context.h("Nothing matches “{query}” with these filters.", query=_echo(query))
     if view.in_stock:
-        return context.h("Nothing in stock matches “{query}”.", query=query[:80])
+        return context.h("Nothing in stock matches “{query}”.", query=_echo(query))
     return context.h(
         "Nothing found for “{query}”. Try fewer or other words, in your language, in English "
         "or in Chinese (for example “phone case” or “手机壳”).",
-        query=query[:80],
+        query=_echo(query),
     )
 
 
@@ -212,10 +220,10 @@ def render(
     target = target_currency(context)
     head = context.hn(
         "{n} product found for “{query}”", "{n} products found for “{query}”",
-        len(results.hits), query=query[:80],
+        len(results.hits), query=_echo(query),
     )  # fmt: skip
     if results.capped:
-        head = context.h("Best {n} matches for “{query}”", n=len(results.hits), query=query[:80])
+        head = context.h("Best {n} matches for “{query}”", n=len(results.hits), query=_echo(query))
     lines = [f"<b>{head}</b>"]
     if view.filtered:
         lines.append(escape(search_filters.describe(context, view, target, rates)))

@@ -38,16 +38,31 @@ def home_keyboard(context: BotContext) -> InlineKeyboardMarkup:
     )
 
 
+def _ticked(label: str, chosen: bool) -> str:
+    return f"✓ {label}" if chosen else label
+
+
 def currency_keyboard(context: BotContext) -> InlineKeyboardMarkup:
-    rows = grid((button(code, "cfg", "cur", code) for code in CURRENCIES), columns=5)
+    current = users.currency_of(context.account, context.deps.settings.default_currency)
+    rows = grid(
+        (button(_ticked(code, code == current), "cfg", "cur", code) for code in CURRENCIES),
+        columns=5,
+    )
     return markup(*rows, [button(context._("« Back"), "cfg", "home")])
 
 
-def country_keyboard(context: BotContext, page: int) -> InlineKeyboardMarkup:
+def country_keyboard(context: BotContext, page: int | None) -> InlineKeyboardMarkup:
+    """A page of countries (by default the one with the chosen country), the chosen ticked."""
+    current = context.account.country if context.account is not None else None
+    if page is None:
+        page = COUNTRIES.index(current) // COUNTRIES_PER_PAGE if current in COUNTRIES else 0
     pages = max(1, -(-len(COUNTRIES) // COUNTRIES_PER_PAGE))
     page = min(max(page, 0), pages - 1)
     chunk = COUNTRIES[page * COUNTRIES_PER_PAGE : (page + 1) * COUNTRIES_PER_PAGE]
-    rows = grid((button(context.t.country(c), "cfg", "cty", c) for c in chunk), columns=2)
+    rows = grid(
+        (button(_ticked(context.t.country(c), c == current), "cfg", "cty", c) for c in chunk),
+        columns=2,
+    )
     nav: list[InlineKeyboardButton] = []
     if page > 0:
         nav.append(button("‹", "cfg", "cty", f"p{page - 1}"))
@@ -84,7 +99,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
             message, context.h("Choose the currency for prices:"), currency_keyboard(context)
         )
     else:
-        page = int(arg[1:]) if arg else 0
+        page = int(arg[1:]) if arg else None
         await context.edit(
             message, context.h("Where should we ship your orders?"), country_keyboard(context, page)
         )

@@ -58,6 +58,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(search.filter_button, pattern=search_view.FILTER_MENU))
     app.add_handler(CallbackQueryHandler(product.product_button, pattern=product.PRODUCT))
     app.add_handler(CallbackQueryHandler(product.sku_button, pattern=product.SKU))
+    app.add_handler(CallbackQueryHandler(product.close_button, pattern=product.CLOSE))
     app.add_handler(InlineQueryHandler(inline.inline_search))
     start.DEEP_LINKS["p"] = product.open_product_link
 

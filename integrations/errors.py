@@ -26,8 +26,12 @@ class IntegrationError(Exception):
 
     def __str__(self) -> str:
         where = f"{self.provider}: " if self.provider else ""
-        code = f" [{self.code}]" if self.code else ""
-        return f"{where}{self.args[0]}{code}"
+        return f"{where}{self.reason}"
+
+    @property
+    def reason(self) -> str:
+        """What went wrong, without the provider's name (for where the name is already said)."""
+        return f"{self.args[0]} [{self.code}]" if self.code else str(self.args[0])
 
 
 class Rejected(IntegrationError):

@@ -64,6 +64,23 @@ def test_webhook_secret_is_stable_and_telegram_safe() -> None:
     )
 
 
+def test_a_default_currency_the_bot_does_not_offer_is_refused() -> None:
+    with pytest.raises(ConfigError, match="DEFAULT_CURRENCY: one of the currencies"):
+        load_settings(_env_file=None, default_currency="XXX")
+    assert load_settings(_env_file=None, default_currency="EUR").default_currency == "EUR"
+
+
+def test_an_unusable_sqlite_file_is_named(tmp_path) -> None:
+    missing = tmp_path / "no" / "such" / "dir" / "shop.db"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "migrate"],
+        env={"DATABASE_URL": f"sqlite:///{missing}", "PATH": "/usr/bin:/bin"},
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert f"database file {missing}" in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_cli_reports_bad_config_in_one_line(tmp_path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "bot.cli", "migrate"],

@@ -74,6 +74,8 @@ class SyncReport:
         return self.created + self.updated + self.unchanged
 
     def summary(self) -> str:
+        if self.status == "failed" and not self.items:
+            return f"{self.source}: failed: {self.error}"
         line = (
             f"{self.source}: {self.status}: {self.created} created, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.gone} gone, {self.failed} failed "
@@ -118,7 +120,10 @@ async def run(
             index.apply(gone)
             report.gone += len(gone)
         report.status = "partial" if report.failed else "ok"
-    except (IntegrationError, ValueError) as exc:
+    except IntegrationError as exc:
+        report.status, report.error = "failed", exc.reason
+        log.warning("sync %s failed: %s", source.name, exc)
+    except ValueError as exc:
         report.status, report.error = "failed", str(exc)
         log.warning("sync %s failed: %s", source.name, exc)
     except SQLAlchemyError as exc:

@@ -35,7 +35,7 @@ async def sync_one(
     try:
         source = make_source(spec, deps.provider_env, deps.http, deps.sessions)
     except IntegrationError as exc:
-        report = engine.SyncReport(spec, status="failed", error=str(exc))
+        report = engine.SyncReport(spec, status="failed", error=exc.reason)
     else:
         report = await engine.run(deps.sessions, source, progress=progress)
     count(deps, report)

@@ -144,6 +144,9 @@ def make_source(
             )
         adapter = FeedAdapter(env, http, location=location)
         return FeedSource(adapter, name=spec[:255], marketplace="feed")
+    if spec not in registry.marketplaces():
+        names = ", ".join(["feed:<url-or-path>", "demo", *sorted(registry.marketplaces())])
+        raise NotFound(f"no source called {spec!r}; sources are {names}")
     provider = registry.create(spec, env, http)
     if provider.has(Capability.LISTING):
         return ListingSource(provider, name=spec, marketplace=provider.manifest.name)

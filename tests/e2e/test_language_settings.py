@@ -38,8 +38,13 @@ async def test_settings_currency_and_country(shopper: Callable[..., Shopper], de
     assert "Currency: US Dollar (USD)" in screen.text and "Ship to: not set" in screen.text
     await ann.press("Currency")
     assert "currency" in ann.last.text.lower()
+    assert "✓ USD" in [b.text for b in ann.last.all_buttons]  # the current choice
     await ann.press("EUR")
     assert "Currency: Euro (EUR)" in ann.last.text
+    await ann.press("Currency")
+    ticked = [b.text for b in ann.last.all_buttons if b.text.startswith("✓")]
+    assert ticked == ["✓ EUR"]
+    await ann.press("« Back")
     await ann.press("Country")
     pages = 0
     while not any(b.text == "Japan" for b in ann.last.all_buttons):
@@ -48,6 +53,9 @@ async def test_settings_currency_and_country(shopper: Callable[..., Shopper], de
         assert pages < 5
     await ann.press("Japan")
     assert "Ship to: Japan" in ann.last.text
+    await ann.press("Country")  # opens on the chosen country's page, ticked
+    assert "✓ Japan" in [b.text for b in ann.last.all_buttons]
+    await ann.press("« Back")
     assert len(ann.seen) == 1  # one screen, edited in place
     async with deps.sessions() as s:
         user = await s.get(User, ann.user.id)

@@ -101,8 +101,10 @@ async def test_search_in_chat_pages_and_opens_a_card(
     await ann.press("Cheapest")
     assert "Page 1 of 3" in ann.last.text and "¥5.00" in ann.last.text.splitlines()[1]
     await ann.press("1")
-    card = ann.last.caption or ann.last.text
-    assert card.startswith("手机壳 款式") and "¥5.00" in card
+    card = ann.last
+    assert (card.caption or card.text).startswith("手机壳 款式") and "¥5.00" in card.text
+    await ann.press("« Back to results", card)  # the card goes, the results stay above
+    assert [m.message_id for m in ann.seen] == [results.message_id]
 
 
 async def test_nothing_found_suggests_what_to_try(
@@ -115,6 +117,8 @@ async def test_nothing_found_suggests_what_to_try(
     assert reply.text.startswith("Nothing found for “<b>zz&qq</b>”.")  # shown as typed
     (prompt,) = await shopper().send("/search")
     assert prompt.text.startswith("What are you looking for?")
+    (long,) = await shopper().send("壳" * 150)
+    assert long.text.startswith("Nothing found for “" + "壳" * 79 + "…”.")
 
 
 async def test_deep_link_and_stale_buttons(

@@ -208,7 +208,7 @@ async def test_unconfigured_or_unknown_sources_fail_clearly(deps: Deps) -> None:
     report = await sync_one(deps, "taobao")
     assert report.status == "failed"
     assert "TAOBAO_APP_KEY" in report.error and "TAOBAO_APP_SECRET" in report.error
-    assert "no marketplace called 'aliexpress'" in (await sync_one(deps, "aliexpress")).error
+    assert "no source called 'aliexpress'; sources are" in (await sync_one(deps, "aliexpress")).error
     assert (await sync_one(deps, "feed:")).status == "failed"
 
 

@@ -45,6 +45,15 @@ def test_sync_prints_one_summary_line_per_source(settings: Settings, tmp_path: P
     assert "Traceback" not in proc.stderr
 
 
+def test_a_failed_source_says_why_without_counting_nothing(settings: Settings) -> None:
+    proc = shopbot(settings, "sync", "feed:http://127.0.0.1:9/feed.xml", "nonsense")
+    down, unknown = proc.stdout.splitlines()
+    assert down.startswith("feed:http://127.0.0.1:9/feed.xml: failed: ")
+    assert "created" not in down and down.count("feed:") == 1  # no "feed: feed: ..."
+    assert unknown.startswith("nonsense: failed: no source called 'nonsense'; sources are ")
+    assert "demo" in unknown and "taobao" in unknown and "feed:<url-or-path>" in unknown
+
+
 async def test_metrics_show_the_latest_run_of_any_process(
     settings: Settings, deps: Deps, tmp_path: Path
 ) -> None:
