@@ -42,6 +42,9 @@ class Batch:
     gone: list[str] = field(default_factory=list)  # external ids the source says are gone
     unchanged: list[str] = field(default_factory=list)  # known unchanged without reading them
     digests: dict[str, str] = field(default_factory=dict)  # fingerprints to store instead
+    # Listed but not read whole (an item could not be parsed): a product the catalog holds
+    # keeps its last good state, and none of them is gone.
+    unreadable: list[str] = field(default_factory=list)
 
 
 class SyncSource(Protocol):
@@ -148,10 +151,15 @@ async def _apply(
     _note(report, batch.errors)
     report.unchanged += len(batch.unchanged)
     seen.update(batch.unchanged)
+    seen.update(batch.unreadable)
+    kept = {ext for ext in batch.unreadable if ext in index.known}
     products = [p for p in batch.products if p.marketplace == source.marketplace]
     if len(products) != len(batch.products):
         strays = [p for p in batch.products if p.marketplace != source.marketplace]
         _note(report, [f"{p.external_id}: belongs to {p.marketplace}" for p in strays])
+    held = [p for p in products if p.external_id in kept]
+    report.unchanged += len(held)  # as the catalog holds them
+    products = [p for p in products if p.external_id not in kept]
     for start in range(0, len(products), BATCH):
         chunk = products[start : start + BATCH]
         try:

@@ -48,7 +48,10 @@ class FeedSource:
     async def batches(self) -> AsyncIterator[Batch]:
         async for chunk in feed.read(self.adapter, self._unchanged, BATCH):
             errors = [f"{e.item_id or '?'} (#{e.line_or_index}): {e.message}" for e in chunk.errors]
-            yield Batch(chunk.products, errors, unchanged=chunk.unchanged, digests=chunk.digests)
+            yield Batch(
+                chunk.products, errors, unchanged=chunk.unchanged, digests=chunk.digests,
+                unreadable=chunk.unreadable,
+            )  # fmt: skip
 
 
 @dataclass

@@ -80,6 +80,27 @@ async def test_price_change_and_disappearing_products(deps: Deps, tmp_path: Path
     assert (back.updated, back.unchanged) == (1, 2)
 
 
+@pytest.mark.parametrize("grouped", [False, True], ids=["alone", "in-a-group"])
+async def test_a_listed_product_that_cannot_be_read_keeps_its_last_good_state(
+    deps: Deps, tmp_path: Path, grouped: bool
+) -> None:
+    path = tmp_path / "store.xml"
+    group = {"group": "G"} if grouped else {}
+    await run_feed(deps, path, feed(item(1, **group), item(2)))
+    broken = item(1, price="oops", **group)  # a price no one can read
+    report = await run_feed(deps, path, feed(broken, item(2)))
+    assert (report.failed, report.gone) == (1, 0)
+    async with deps.sessions() as s:
+        kept = (
+            await s.execute(
+                select(Product).where(Product.external_id == "store:" + ("G" if grouped else "1"))
+            )
+        ).scalar_one()
+    assert kept.available and kept.price_minor == 1990  # as it was, until read again
+    report = await run_feed(deps, path, feed(item(2)))  # really gone now
+    assert report.gone == 1
+
+
 async def test_bad_items_are_reported_and_the_rest_stored(deps: Deps, tmp_path: Path) -> None:
     bad = (
         "<item><g:id>9</g:id><title>no price</title></item>"
@@ -208,7 +229,9 @@ async def test_unconfigured_or_unknown_sources_fail_clearly(deps: Deps) -> None:
     report = await sync_one(deps, "taobao")
     assert report.status == "failed"
     assert "TAOBAO_APP_KEY" in report.error and "TAOBAO_APP_SECRET" in report.error
-    assert "no source called 'aliexpress'; sources are" in (await sync_one(deps, "aliexpress")).error
+    assert (
+        "no source called 'aliexpress'; sources are" in (await sync_one(deps, "aliexpress")).error
+    )
     assert (await sync_one(deps, "feed:")).status == "failed"
 
 

@@ -32,11 +32,13 @@ Known = Callable[[str, str], bool]
 
 @dataclass
 class Chunk:
-    """Parsed products with their item errors; products known unchanged (by key, not parsed);
-    and the digest to keep for each parsed group ("" for one with errors: read it next time)."""
+    """Parsed products with their item errors and the products not read whole (FeedResult);
+    products known unchanged (by key, not parsed); and the digest to keep for each parsed group
+    ("" for one with errors: read it next time)."""
 
     products: list[Product] = field(default_factory=list)
     errors: list[ItemError] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     digests: dict[str, str] = field(default_factory=dict)
 
@@ -53,8 +55,12 @@ async def read(adapter: Adapter, known: Known, size: int) -> AsyncIterator[Chunk
     if cut is None:
         result = await asyncio.to_thread(parse, data)
         for start in range(0, max(len(result.products), 1), size):
-            errors = result.errors if start == 0 else []
-            yield Chunk(result.products[start : start + size], errors)
+            first = start == 0
+            yield Chunk(
+                result.products[start : start + size],
+                result.errors if first else [],
+                result.unreadable if first else [],
+            )
         return
     todo: dict[str, str] = {}
     unchanged: list[str] = []
@@ -88,7 +94,7 @@ async def _parsed(
         for key in keys:
             if error.item_id in cut.groups[key].item_ids:
                 digests[key] = ""
-    return Chunk(result.products, result.errors, digests=digests)
+    return Chunk(result.products, result.errors, result.unreadable, digests=digests)
 
 
 def parse_pool() -> ProcessPoolExecutor:

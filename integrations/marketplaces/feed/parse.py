@@ -127,6 +127,9 @@ class ItemError:
 class FeedResult:
     products: list[Product] = field(default_factory=list)
     errors: list[ItemError] = field(default_factory=list)
+    # Products (their external ids) with an item that had to be skipped: in the feed, but not
+    # read whole this time.
+    unreadable: list[str] = field(default_factory=list)
 
 
 class _Rejected(Exception):
@@ -161,8 +164,11 @@ def parse_feed(data: bytes, *, marketplace: str = "feed", id_prefix: str = "") -
         records = _xml_records(text)
     else:
         records = _tsv_records(text, result.errors)
-    items = _parse_records(records, result.errors)
+    skipped: list[_Record] = []
+    items = _parse_records(records, result.errors, skipped)
     result.products = [_build_product(marketplace, group, id_prefix) for group in _group(items)]
+    keys = (_product_key(record.fields, id_prefix) for record in skipped)
+    result.unreadable = list(dict.fromkeys(key for key in keys if key))
     return result
 
 
@@ -298,7 +304,10 @@ def _header_name(cell: str) -> str:
 # --------------------------------------------------------------------------- items
 
 
-def _parse_records(records: list[_Record], errors: list[ItemError]) -> list[_Item]:
+def _parse_records(
+    records: list[_Record], errors: list[ItemError], skipped: list[_Record]
+) -> list[_Item]:
+    """The items that could be read; `skipped` gets the records of those that could not."""
     items: list[_Item] = []
     first_seen: dict[str, int] = {}
     for record in records:
@@ -314,6 +323,8 @@ def _parse_records(records: list[_Record], errors: list[ItemError]) -> list[_Ite
         item = _parse_item(record, item_id, errors)
         if item is not None:
             items.append(item)
+        else:
+            skipped.append(record)
     return items
 
 
@@ -358,13 +369,19 @@ def _group_key(item: _Item) -> tuple[str, str]:
     return ("group", group) if group else ("item", item.sku.external_id)
 
 
+def _product_key(fields: dict[str, str], id_prefix: str) -> str:
+    """The external id of the product a record belongs to ("" without an id)."""
+    own = _clean(fields.get("item_group_id", ""), 200) or _clean(fields.get("id", ""), 200)
+    return (id_prefix + own)[:128] if own else ""
+
+
 def _build_product(marketplace: str, items: list[_Item], id_prefix: str = "") -> Product:
     first = items[0]
     fields = first.record.fields
     category = fields.get("product_type") or fields.get("google_product_category") or ""
     return Product(
         marketplace=marketplace,
-        external_id=(id_prefix + _group_key(first)[1])[:128],
+        external_id=_product_key(fields, id_prefix),
         title=first.title,
         skus=tuple(item.sku for item in items),
         url=first.link,
