@@ -66,7 +66,7 @@ async def cmd_sync(settings: Settings, args: argparse.Namespace) -> None:
         await migrate.upgrade(deps.engine)
         for spec in args.sources:
             progress = SyncProgress()
-            report = await sync_one(deps, spec, progress)
+            report = await sync_one(deps, spec, progress, local_files=True)
             progress.done()
             sys.stdout.write(report.summary() + "\n")
             for line in report.errors[: args.show_errors]:

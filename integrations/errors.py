@@ -62,6 +62,10 @@ class BadRequest(Rejected):
     """The provider refused the parameters."""
 
 
+class TooLarge(Rejected):
+    """The answer is bigger than the caller accepts (`max_bytes`, counted decompressed)."""
+
+
 class Unavailable(IntegrationError):
     """Retry later: the provider or the network failed, not the request."""
 

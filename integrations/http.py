@@ -1,5 +1,7 @@
 """One HTTP client for every provider: shared aiohttp session, timeouts, retries with jittered
-backoff (for Unavailable only), a per-provider rate limit and a circuit breaker."""
+backoff (for Unavailable only), a per-provider rate limit and a circuit breaker. A call may cap
+the answer's size (counted as it is read and decompressed) and keep to public addresses
+(integrations/netguard.py: every redirect is followed by hand and checked)."""
 
 from __future__ import annotations
 
@@ -13,19 +15,26 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import aiohttp
+import yarl
 
 from integrations.errors import (
+    BadRequest,
     CircuitOpen,
     NetworkError,
     Rejected,
     ServerError,
     Timeout,
+    TooLarge,
     Unavailable,
     from_status,
 )
+from integrations.netguard import PublicResolver, check_url
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+MAX_REDIRECTS = 5
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+READ_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,11 +147,18 @@ class HttpClient:
         self._policies = dict(policies or {})
         self._states: dict[str, _ProviderState] = {}
         self._session: aiohttp.ClientSession | None = None
+        self._public: aiohttp.ClientSession | None = None  # connects to public addresses only
         self.sleep, self.clock, self.jitter, self.user_agent = sleep, clock, jitter, user_agent
 
     def configure(self, provider: str, policy: Policy) -> None:
         self._policies[provider] = policy
         self._states.pop(provider, None)
+
+    def suggest(self, provider: str, policy: Policy) -> None:
+        """`policy` for `provider` unless one was configured already (an adapter's own needs,
+        such as a long timeout for a big download, which a deployment may still override)."""
+        if provider not in self._policies:
+            self.configure(provider, policy)
 
     def _state(self, provider: str) -> _ProviderState:
         state = self._states.get(provider)
@@ -155,15 +171,23 @@ class HttpClient:
     def breaker_open(self, provider: str) -> bool:
         return self._state(provider).breaker.opened_at is not None
 
-    async def session(self) -> aiohttp.ClientSession:
+    async def session(self, public_only: bool = False) -> aiohttp.ClientSession:
+        if public_only:
+            if self._public is None or self._public.closed:
+                connector = aiohttp.TCPConnector(resolver=PublicResolver())
+                self._public = aiohttp.ClientSession(
+                    headers={"User-Agent": self.user_agent}, connector=connector
+                )
+            return self._public
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(headers={"User-Agent": self.user_agent})
         return self._session
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        for session in (self._session, self._public):
+            if session is not None:
+                await session.close()
+        self._session = self._public = None
 
     async def call(
         self,
@@ -173,14 +197,19 @@ class HttpClient:
         *,
         parse: Callable[[Response], T],
         check: bool = True,
+        max_bytes: int | None = None,
+        public_only: bool = False,
         **kwargs: Any,
     ) -> T:
         """Send the request and `parse` the answer, retrying what is worth retrying.
 
         `parse` runs inside the retry loop, so an in-body "rate limited" or garbage answer it
         reports as Unavailable is retried like a 503. With `check`, a 4xx is raised as Rejected
-        before `parse` sees it. kwargs go to aiohttp (params, data, json, headers, ...).
+        before `parse` sees it. `max_bytes` refuses a bigger answer (TooLarge) as it arrives;
+        `public_only` refuses a URL or redirect off the public internet (PrivateAddress).
+        kwargs go to aiohttp (params, data, json, headers, ...).
         """
+        guard = _Guard(max_bytes, public_only)
         state = self._state(provider)
         policy = state.policy
         attempt = 0
@@ -188,7 +217,7 @@ class HttpClient:
             state.breaker.check(policy, self.clock(), provider)
             await state.bucket.acquire(self.sleep)
             try:
-                response = await self._send(provider, method, url, policy, kwargs)
+                response = await self._send(provider, method, url, policy, kwargs, guard)
                 if response.status == 429 or response.status >= 500:
                     raise _status_error(response, provider)
                 if check and response.status >= 400:
@@ -223,18 +252,59 @@ class HttpClient:
         return max(delay, exc.retry_after or 0.0)
 
     async def _send(
-        self, provider: str, method: str, url: str, policy: Policy, kwargs: dict[str, Any]
+        self,
+        provider: str,
+        method: str,
+        url: str,
+        policy: Policy,
+        kwargs: dict[str, Any],
+        guard: _Guard,
     ) -> Response:
-        session = await self.session()
+        session = await self.session(guard.public_only)
         timeout = aiohttp.ClientTimeout(total=policy.timeout)
+        if guard.public_only:
+            kwargs = {**kwargs, "allow_redirects": False}  # each hop is checked below
         try:
-            async with session.request(method, url, timeout=timeout, **kwargs) as resp:
-                body = await resp.read()
-                return Response(resp.status, dict(resp.headers), body, str(resp.url))
+            for _ in range(MAX_REDIRECTS + 1):
+                if guard.public_only:
+                    await check_url(url, provider)
+                async with session.request(method, url, timeout=timeout, **kwargs) as resp:
+                    target = resp.headers.get("Location")
+                    if guard.public_only and resp.status in REDIRECTS and target:
+                        url = str(resp.url.join(yarl.URL(target)))
+                        method = "GET" if resp.status == 303 else method
+                        continue
+                    body = await _read(resp, guard.max_bytes, provider)
+                    return Response(resp.status, dict(resp.headers), body, str(resp.url))
+            raise BadRequest(f"more than {MAX_REDIRECTS} redirects", provider=provider)
         except TimeoutError:
             raise Timeout(f"no answer within {policy.timeout:g}s", provider=provider) from None
         except aiohttp.ClientError as exc:
             raise NetworkError(f"{type(exc).__name__}: {exc}", provider=provider) from None
+
+
+@dataclass(frozen=True, slots=True)
+class _Guard:
+    max_bytes: int | None
+    public_only: bool
+
+
+async def _read(resp: aiohttp.ClientResponse, max_bytes: int | None, provider: str) -> bytes:
+    """The body, refused as soon as it passes `max_bytes` (decompressed, as it arrives)."""
+    if max_bytes is None:
+        return await resp.read()
+    if resp.content_length is not None and resp.content_length > max_bytes:
+        raise TooLarge(
+            f"answer of {resp.content_length} bytes, over {max_bytes}", provider=provider
+        )
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_chunked(READ_CHUNK):
+        size += len(chunk)
+        if size > max_bytes:
+            raise TooLarge(f"answer over {max_bytes} bytes", provider=provider)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _status_error(response: Response, provider: str) -> Exception:

@@ -29,11 +29,14 @@ RATES_HOURS = 6
 
 
 async def sync_one(
-    deps: Deps, spec: str, progress: engine.Progress | None = None
+    deps: Deps, spec: str, progress: engine.Progress | None = None, *, local_files: bool = False
 ) -> engine.SyncReport:
-    """Sync one source named like `shopbot sync` names it; problems end up in the report."""
+    """Sync one source named like `shopbot sync` names it (a feed file only with
+    `local_files`, as the command line allows); problems end up in the report."""
     try:
-        source = make_source(spec, deps.provider_env, deps.http, deps.sessions)
+        source = make_source(
+            spec, deps.provider_env, deps.http, deps.sessions, local_files=local_files
+        )
     except IntegrationError as exc:
         report = engine.SyncReport(spec, status="failed", error=exc.reason)
     else:

@@ -129,13 +129,18 @@ def make_source(
     env: Mapping[str, str],
     http: HttpClient,
     sessions: async_sessionmaker[AsyncSession],
+    *,
+    local_files: bool = False,
 ) -> SyncSource:
-    """`feed:<url-or-path>`, `demo`, or a configured marketplace name -> a sync source.
+    """`feed:<url-or-path>`, `demo`, or a configured marketplace name -> a sync source; a feed
+    file's path only with `local_files` (the command line).
 
     Raises integrations errors (NotFound for an unknown name, NotConfigured for missing keys).
     """
     if spec == "demo":
-        adapter = FeedAdapter(env, http, location=str(DEMO_FEED), marketplace="demo", id_prefix="")
+        adapter = FeedAdapter(
+            env, http, location=str(DEMO_FEED), marketplace="demo", id_prefix="", local_files=True
+        )
         return FeedSource(adapter, name="demo", marketplace="demo")
     if spec == "feed":
         spec = f"feed:{env.get('FEED_URL', '')}"
@@ -145,7 +150,7 @@ def make_source(
             raise NotFound(
                 "a feed needs a URL or a path: feed:https://shop.example/feed.xml, or set FEED_URL"
             )
-        adapter = FeedAdapter(env, http, location=location)
+        adapter = FeedAdapter(env, http, location=location, local_files=local_files)
         return FeedSource(adapter, name=spec[:255], marketplace="feed")
     if spec not in registry.marketplaces():
         names = ", ".join(["feed:<url-or-path>", "demo", *sorted(registry.marketplaces())])

@@ -37,7 +37,7 @@ def feed(*items: str) -> bytes:
 
 async def run_feed(deps: Deps, path: Path, data: bytes) -> engine.SyncReport:
     path.write_bytes(data)
-    return await sync_one(deps, f"feed:{path}")
+    return await sync_one(deps, f"feed:{path}", local_files=True)
 
 
 async def scalar(deps: Deps, query) -> int:  # type: ignore[no-untyped-def]
@@ -128,7 +128,7 @@ async def test_unreadable_feed_fails_without_touching_the_catalog(
     for data in (b"<rss><channel><item>", b'<!DOCTYPE x [<!ENTITY a "b">]><rss/>', b""):
         report = await run_feed(deps, path, data)
         assert report.status == "failed" and report.error
-    missing = await sync_one(deps, f"feed:{tmp_path / 'nope.xml'}")
+    missing = await sync_one(deps, f"feed:{tmp_path / 'nope.xml'}", local_files=True)
     assert missing.status == "failed" and "no feed file" in missing.error
     available = select(func.count()).select_from(Product).where(Product.available.is_(True))
     assert await scalar(deps, available) == 2
@@ -186,6 +186,7 @@ async def feed_server() -> AsyncIterator[tuple[str, list[str]]]:
 async def test_feed_over_http_retries_a_500(deps: Deps, feed_server: tuple[str, list[str]]) -> None:
     url, plan = feed_server
     deps.http = fast_http(retries=2, timeout=10)
+    deps.provider_env = {"FEED_ALLOW_PRIVATE": "1"}  # the test server is on loopback
     plan.append("500")
     report = await sync_one(deps, f"feed:{url}")
     assert (report.status, report.created) == ("ok", 2)
@@ -292,9 +293,9 @@ async def test_gbk_feed_with_declaration(deps: Deps, tmp_path: Path) -> None:
     )
     path = tmp_path / "gbk.xml"
     path.write_bytes(text.encode("gbk"))
-    report = await sync_one(deps, f"feed:{path}")
+    report = await sync_one(deps, f"feed:{path}", local_files=True)
     assert (report.status, report.created) == ("ok", 1)
     async with deps.sessions() as s:
         assert (await s.execute(select(Product.title))).scalar_one() == "手机壳 1"
-    report = await sync_one(deps, f"feed:{path}")
+    report = await sync_one(deps, f"feed:{path}", local_files=True)
     assert report.unchanged == 1

@@ -86,13 +86,22 @@ async def test_scheduled_sync_runs_in_one_process_only(
 ) -> None:
     from bot.sync import jobs
 
+    deps.settings = deps.settings.model_copy(update={"sync_sources": ("demo",)})
+    (report,) = await jobs.scheduled(deps)
+    assert report.created > 100
+    monkeypatch.setattr(jobs, "HOLDER", "other-host:1")
+    assert await jobs.scheduled(deps) == []  # the first process still holds the lease
+
+
+async def test_a_scheduled_sync_reads_no_local_file(deps: Deps, tmp_path: Path) -> None:
+    from bot.sync import jobs
+
     path = tmp_path / "store.xml"
     path.write_text(FEED)
     deps.settings = deps.settings.model_copy(update={"sync_sources": (f"feed:{path}",)})
     (report,) = await jobs.scheduled(deps)
-    assert report.created == 1
-    monkeypatch.setattr(jobs, "HOLDER", "other-host:1")
-    assert await jobs.scheduled(deps) == []  # the first process still holds the lease
+    assert report.status == "failed" and "read only by `shopbot sync`" in report.error
+    assert report.created == 0
 
 
 def test_translate_without_a_key_says_what_to_set(settings: Settings) -> None:

@@ -3,7 +3,9 @@
 An XML feed is cut into raw item groups (raw.py); a group whose bytes' digest the caller says it
 already holds is reported unchanged and not parsed; the rest are parsed as smaller feeds of
 their own, a few chunks ahead of the caller, in worker processes when there are many items.
-Any feed that cannot be cut with certainty is parsed whole.
+Any feed that cannot be cut with certainty is parsed whole: a big one in a worker process, whose
+answer comes back in pieces. No parse runs long on the bot's own thread: C calls over a whole
+big feed would hold the GIL, and with it every chat (bench/README.md has the longest stalls).
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ import asyncio
 import functools
 import multiprocessing
 import os
+import pickle
+import threading
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -23,7 +28,11 @@ from integrations.marketplaces.feed.parse import FeedResult, ItemError, decode_f
 from integrations.types import Product
 
 PARALLEL_PARSE_ITEMS = 20_000  # below this a thread beats starting worker processes
+WHOLE_IN_PROCESS_BYTES = 4 << 20  # a feed parsed whole is parsed in a worker from this size on
+PARSE_GROUPS = 1_000  # product groups per parse in a worker (a smaller answer to unpickle)
+PIECE = 250  # products per pickled piece of a whole parse (each unpickled on the loop's thread)
 PARSE_AHEAD = 4  # chunks parsed ahead of the one the caller is handling
+PARENT_CHECK_SECONDS = 0.5
 _POOL: ProcessPoolExecutor | None = None
 
 # Whether the caller holds a product group (by key) as these raw bytes' digest already.
@@ -53,26 +62,36 @@ async def read(adapter: Adapter, known: Known, size: int) -> AsyncIterator[Chunk
         parse_feed, marketplace=adapter.marketplace, id_prefix=adapter.id_prefix
     )
     if cut is None:
-        result = await asyncio.to_thread(parse, data)
-        for start in range(0, max(len(result.products), 1), size):
-            first = start == 0
-            yield Chunk(
-                result.products[start : start + size],
-                result.errors if first else [],
-                result.unreadable if first else [],
-            )
+        if len(data) >= WHOLE_IN_PROCESS_BYTES:
+            loop = asyncio.get_running_loop()
+            pieces = await loop.run_in_executor(parse_pool(), _whole, parse, data, PIECE)
+            gathered = Chunk()
+            for piece in pieces:
+                part: Chunk = pickle.loads(piece)  # noqa: S301  (made by our own worker)
+                gathered.products += part.products
+                gathered.errors += part.errors
+                gathered.unreadable += part.unreadable
+                if len(gathered.products) >= size:
+                    yield gathered
+                    gathered = Chunk()
+                await asyncio.sleep(0)  # the loop's turn between pieces
+            yield gathered
+            return
+        for part in _chunks(await asyncio.to_thread(parse, data), size):
+            yield part
         return
     todo: dict[str, str] = {}
     unchanged: list[str] = []
-    for key, group in cut.groups.items():
-        digest = group.digest()
+    digests = await asyncio.to_thread(lambda: {k: g.digest() for k, g in cut.groups.items()})
+    for key, digest in digests.items():
         if known(key, digest):
             unchanged.append(key)
         else:
             todo[key] = digest
     yield Chunk(unchanged=unchanged)
     keys = list(todo)
-    chunks = [keys[start : start + size] for start in range(0, len(keys), size)]
+    step = min(size, PARSE_GROUPS)
+    chunks = [keys[start : start + step] for start in range(0, len(keys), step)]
     items = sum(len(cut.groups[key].spans) for key in keys)
     executor = parse_pool() if items >= PARALLEL_PARSE_ITEMS else None
     loop = asyncio.get_running_loop()
@@ -97,11 +116,46 @@ async def _parsed(
     return Chunk(result.products, result.errors, result.unreadable, digests=digests)
 
 
+def _chunks(result: FeedResult, size: int) -> list[Chunk]:
+    """A whole feed's parse as chunks of `size` products, its errors with the first."""
+    return [
+        Chunk(
+            result.products[start : start + size],
+            result.errors if start == 0 else [],
+            result.unreadable if start == 0 else [],
+        )
+        for start in range(0, max(len(result.products), 1), size)
+    ]
+
+
+def _whole(parse: Callable[[bytes], FeedResult], data: bytes, size: int) -> list[bytes]:
+    """In a worker: the whole feed parsed, as pickled chunks the caller unpickles one by one."""
+    return [pickle.dumps(chunk) for chunk in _chunks(parse(data), size)]
+
+
 def parse_pool() -> ProcessPoolExecutor:
     """Worker processes for big feeds: parsing is CPU-bound, and in another process it neither
-    competes with the bot for the GIL nor stops the catalog from being written meanwhile."""
+    competes with the bot for the GIL nor stops the catalog from being written meanwhile. Each
+    worker ends itself when the process that started it is gone (killed, not stopped: then
+    nothing else would ever end it)."""
     global _POOL
     if _POOL is None:
         workers = max(1, min(2, os.cpu_count() or 1))
-        _POOL = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        _POOL = ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_watch_parent,
+            initargs=(os.getpid(),),
+        )
     return _POOL
+
+
+def _watch_parent(parent: int) -> None:
+    """In a worker: a thread that exits the process once `parent` is no longer its parent."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()

@@ -193,7 +193,7 @@ def _decode_bytes(data: bytes) -> str:
         return _decode_as(data, declared.group(1).decode("ascii"))
     for codec in ("utf-8", "gb18030", "cp1252"):
         try:
-            return data.decode(codec)
+            return _decoded(data, codec)
         except UnicodeDecodeError:
             continue
     return data.decode("latin-1")  # every byte is a character
@@ -201,9 +201,22 @@ def _decode_bytes(data: bytes) -> str:
 
 def _decode_as(data: bytes, codec: str) -> str:
     try:
-        return data.decode(codec)
+        return _decoded(data, codec)
     except (LookupError, UnicodeDecodeError) as exc:
         raise FeedError(f"cannot decode feed as {codec}: {exc}") from exc
+
+
+DECODE_PIECE = 1 << 20  # bytes decoded per call: no single call over a big feed holds the GIL
+
+
+def _decoded(data: bytes, codec: str) -> str:
+    if len(data) <= DECODE_PIECE:
+        return data.decode(codec)
+    decoder = codecs.getincrementaldecoder(codec)()
+    view = memoryview(data)
+    pieces = [decoder.decode(view[i : i + DECODE_PIECE]) for i in range(0, len(data), DECODE_PIECE)]
+    pieces.append(decoder.decode(b"", final=True))
+    return "".join(pieces)
 
 
 # --------------------------------------------------------------------------- XML

@@ -41,11 +41,11 @@ class RawFeed:
 
 def split(text: str, id_prefix: str = "") -> RawFeed | None:
     """The feed's products as raw item groups, or None when only a full parse is safe."""
-    if not text.lstrip().startswith("<") or _RISKY.search(text):
+    if not text.lstrip().startswith("<") or _risky(text):
         return None
     tag = "item" if "<item" in text else "entry"
     opening, closing = f"<{tag}", f"</{tag}>"
-    parts = text.split(opening)  # str.split runs in C: several times faster than a regex scan
+    parts = _split(text, opening)
     groups: dict[str, RawGroup] = {}
     for part in parts[1:]:
         end = part.find(closing)
@@ -66,6 +66,35 @@ def split(text: str, id_prefix: str = "") -> RawFeed | None:
     tail = last[last.find(closing) + len(closing) :]
     head = _DECLARATION.sub("", parts[0], count=1)  # the rebuilt feed is UTF-8
     return RawFeed(head, tail, groups)
+
+
+# Work on a big feed goes in pieces of this many characters, so that no single C call (which
+# holds the GIL, and with it the bot's event loop) runs long.
+WINDOW = 1 << 20
+
+
+def _risky(text: str) -> bool:
+    overlap = 16  # longer than any match's start ("<!DOCTYPE", "<![CDATA[")
+    for start in range(0, len(text), WINDOW):
+        if _RISKY.search(text, start, start + WINDOW + overlap):
+            return True
+    return False
+
+
+def _split(text: str, opening: str) -> list[str]:
+    """`text.split(opening)`, searched a window at a time instead of in one call."""
+    parts: list[str] = []
+    start = look = 0  # where the current part begins; where to search from
+    while True:
+        found = text.find(opening, look, look + WINDOW)
+        if found >= 0:
+            parts.append(text[start:found])
+            start = look = found + len(opening)
+        elif look + WINDOW >= len(text):
+            parts.append(text[start:])
+            return parts
+        else:  # overlapping, so an opening across the window's end is found next time
+            look += WINDOW - len(opening) + 1
 
 
 def _field(span: str, opening: str, closing: str) -> str:
