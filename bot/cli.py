@@ -14,12 +14,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken, NetworkError
 
-from bot import migrate
-from bot.config import ConfigError, Settings, get_settings
+from bot import logs, migrate
+from bot.config import ConfigError, Settings, get_settings, provider_env
 from bot.process.deps import Deps
 from integrations.errors import IntegrationError
 
 log = logging.getLogger("shopbot")
+PLAYGROUND_LOG = "playground.log"  # where `shopbot chat` logs, so the chat stays readable
 
 
 async def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
@@ -31,7 +32,7 @@ async def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
 async def cmd_chat(settings: Settings, args: argparse.Namespace) -> None:
     from bot.playground.terminal import chat
 
-    await chat(settings, user_language=args.lang)
+    await chat(settings, user_language=args.lang, log_file=PLAYGROUND_LOG)
 
 
 async def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
@@ -156,8 +157,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def fail(message: str, code: int) -> int:
-    """One line on stderr, no traceback: what an operator needs to fix the start."""
-    sys.stderr.write(message.rstrip() + "\n")
+    """One line on stderr, no traceback, no secret: what an operator needs to fix the start."""
+    sys.stderr.write(logs.redact(message.rstrip()) + "\n")
     return code
 
 
@@ -175,11 +176,9 @@ def main(argv: list[str] | None = None) -> int:
         settings = get_settings()
     except ConfigError as exc:
         return fail(str(exc), 2)
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    logs.configure(
+        settings, provider_env(), to_file=PLAYGROUND_LOG if args.command == "chat" else None
     )
-    for noisy in ("httpx", "alembic.runtime.migration"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     func, _ = COMMANDS[args.command]
     try:
         asyncio.run(func(settings, args))

@@ -24,6 +24,9 @@ from bot import regions
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///shopbot.db"
 TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{10,}$")
 SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+HTTP_URL = re.compile(
+    r"https?://(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?(?:/[^\s?#]*)?(?:\?[^\s#]*)?"
+)
 
 
 class ConfigError(Exception):
@@ -88,8 +91,8 @@ class Settings(BaseSettings):
     def _http_url(cls, v: str | None) -> str | None:
         if not v:
             return None
-        if not re.match(r"^https?://[^\s/]+", v):
-            raise ValueError("expected an http:// or https:// URL")
+        if not HTTP_URL.fullmatch(v):
+            raise ValueError("expected an http:// or https:// URL (no spaces, a host name)")
         return v.rstrip("/")
 
     @field_validator("redis_url")

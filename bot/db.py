@@ -113,6 +113,8 @@ def _asyncpg_alive(dbapi_connection: Any, record: Any, proxy: Any) -> None:
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for `url`; SQLite connections get WAL, foreign keys and a busy timeout,
     PostgreSQL's pool drops connections the server closed (see _asyncpg_alive)."""
+    # Parameters are people's data and secrets: never in a log line or an error message.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         kwargs.setdefault("pool_reset_on_return", None)
         engine = create_async_engine(url, **kwargs)

@@ -14,6 +14,7 @@ from bot import migrate
 from bot.config import ConfigError, Settings
 from bot.process.deps import Deps
 from bot.sync import jobs
+from bot.sync.sources import source_name
 from bot.telegram.app import ShopbotApplication
 from bot.web.app import make_web_app
 from handlers import wiring
@@ -57,7 +58,8 @@ def schedule_sync(tg: ShopbotApplication, deps: Deps) -> None:
         await jobs.scheduled(deps)
 
     tg.job_queue.run_repeating(job, interval=interval, first=30, name="sync")
-    log.info("syncing %s every %d min", ", ".join(deps.settings.sync_sources), interval // 60)
+    names = ", ".join(source_name(spec) for spec in deps.settings.sync_sources)
+    log.info("syncing %s every %d min", names, interval // 60)
 
 
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:

@@ -8,11 +8,12 @@ from sqlalchemy import insert, inspect, text
 from sqlalchemy.engine import Connection
 
 from bot import migrate
-from bot.db import Base, create_engine, session_factory
-from bot.models import Product
+from bot.db import Base, create_engine, session_factory, utcnow
+from bot.models import Product, SyncRun
 from bot.search.engine import search
 from bot.search.filters import Filters
 from bot.search.tokens import price_token
+from bot.sync.sources import source_name
 
 
 def _diff(conn: Connection) -> list[object]:
@@ -85,4 +86,35 @@ async def test_price_bands_are_indexed_for_products_stored_before_them(database_
         await migrate.upgrade(engine)
         async with engine.begin() as conn:
             await conn.execute(text("DELETE FROM products"))
+        await engine.dispose()
+
+
+async def test_feed_sources_lose_their_credentials(database_url: str) -> None:
+    """Migration 0013 rewrites feed sources stored with credentials as source_name names them
+    today, and leaves every other source alone."""
+    engine = create_engine(database_url)
+    secret = "feed:https://ann:pw@shop.example/feed.xml?token=s3cret"
+    plain = "feed:https://shop.example/plain.xml"
+    try:
+        await migrate.downgrade(engine, "0012")
+        row = {"marketplace": "feed", "title": "x", "search_terms": ""}
+        async with engine.begin() as conn:
+            await conn.execute(
+                insert(Product),
+                [row | {"id": 1, "external_id": "a", "source": secret},
+                 row | {"id": 2, "external_id": "b", "source": plain}],
+            )  # fmt: skip
+            await conn.execute(insert(SyncRun), [{"source": secret, "started_at": utcnow()}])
+        await migrate.upgrade(engine)
+        async with engine.connect() as conn:
+            sources = dict((await conn.execute(text("SELECT id, source FROM products"))).all())
+            runs = (await conn.execute(text("SELECT source FROM sync_runs"))).scalars().all()
+        assert sources == {1: source_name(secret), 2: plain}
+        assert runs == [source_name(secret)]
+        assert "s3cret" not in sources[1] and "pw" not in sources[1]
+    finally:
+        await migrate.upgrade(engine)
+        async with engine.begin() as conn:
+            await conn.execute(text("DELETE FROM products"))
+            await conn.execute(text("DELETE FROM sync_runs"))
         await engine.dispose()

@@ -24,10 +24,13 @@ from handlers.commands import publish
 
 log = logging.getLogger(__name__)
 
-SHOWN = {"sendMessage", "sendPhoto", "editMessageText", "editMessageCaption"}
+SHOWN = {
+    "sendMessage", "sendPhoto", "editMessageText", "editMessageCaption", "editMessageReplyMarkup"
+}  # fmt: skip
 INTRO = (
     "shopbot playground: you are chatting with the real bot through a local Bot API server.\n"
     "Type a message (try /start or /settings), a button's number to press it, or /quit.\n"
+    "The bot's log goes to {log}.\n"
 )
 
 
@@ -37,6 +40,7 @@ class TerminalView:
     def __init__(self, api: LocalBotApi, chat_id: int, out: TextIO) -> None:
         self.api, self.chat_id, self.out = api, chat_id, out
         self.keyboard: SentMessage | None = None
+        self._shown: tuple[int, str] | None = None  # the keyboard's message as last printed
 
     def on_call(self, call: Call) -> None:
         if not call.ok:
@@ -47,34 +51,55 @@ class TerminalView:
                 self.show(message, edited=call.method.startswith("edit"))
         elif call.method == "answerCallbackQuery" and call.params.get("text"):
             self.out.write(f"  ({call.params['text']})\n")
+        elif call.method == "deleteMessage":
+            self.out.write("bot> (removed a message)\n")
         self.out.flush()
 
     def show(self, message: SentMessage, *, edited: bool) -> None:
+        """The message (only its buttons when they alone changed), its buttons numbered."""
         body = message.text or message.caption or ""
         if message.photo:
             body = f"[photo {message.photo}]\n{body}"
-        self.out.write(
-            ("bot (edited)> " if edited else "bot> ") + body.replace("\n", "\n     ") + "\n"
-        )
+        if edited and self._same_text(message):
+            self.out.write("bot (new buttons)>\n")
+        else:
+            prefix = "bot (edited)> " if edited else "bot> "
+            self.out.write(prefix + body.replace("\n", "\n     ") + "\n")
         if message.buttons:
             self.keyboard = message
+            self._shown = (message.message_id, body)
             n = 0
             for row in message.buttons:
                 cells = []
                 for b in row:
                     n += 1
-                    cells.append(f"[{n}] {b.text}")
+                    link = f" ({b.url})" if b.url else ""
+                    cells.append(f"[{n}] {b.text}{link}")
                 self.out.write("     " + "   ".join(cells) + "\n")
 
+    def _same_text(self, message: SentMessage) -> bool:
+        body = message.text or message.caption or ""
+        if message.photo:
+            body = f"[photo {message.photo}]\n{body}"
+        return self._shown == (message.message_id, body)
+
     def update_for(self, line: str, user_id: int) -> dict[str, Any] | None:
-        """The Update the typed line stands for; None for a number that names no button."""
+        """The Update the typed line stands for; None for a number that names no button (or a
+        link, whose address is shown instead: Telegram would open it, not tell the bot)."""
         user = self.api.users[user_id]
         if line.isdigit() and self.keyboard is not None:
             buttons = self.keyboard.all_buttons
             index = int(line) - 1
-            if not 0 <= index < len(buttons) or buttons[index].callback_data is None:
+            if not 0 <= index < len(buttons):
+                self.out.write("  (no button with that number)\n")
+                return None
+            if buttons[index].url:
+                self.out.write(f"  (a link: {buttons[index].url})\n")
                 return None
             data = buttons[index].callback_data
+            if data is None:
+                self.out.write("  (no button with that number)\n")
+                return None
             assert data is not None
             return self.api.make_callback_update(user, self.keyboard, data)
         return self.api.make_message_update(user, line)
@@ -86,6 +111,7 @@ async def chat(
     user_language: str = "en",
     stdin: TextIO = sys.stdin,
     out: TextIO = sys.stdout,
+    log_file: str = "stderr",
 ) -> None:
     """Run the playground until /quit or end of input."""
     deps = Deps.create(settings)
@@ -101,7 +127,7 @@ async def chat(
             api.on_call.append(view.on_call)
             async with app:
                 await publish(app.bot)
-                out.write(INTRO)
+                out.write(INTRO.format(log=log_file))
                 await _loop(app, view, user.id, stdin, out)
     finally:
         await deps.close()
@@ -121,7 +147,6 @@ async def _loop(app: Any, view: TerminalView, user_id: int, stdin: TextIO, out: 
             continue
         update = view.update_for(line, user_id)
         if update is None:
-            out.write("  (no button with that number)\n")
             continue
         await app.process_update(Update.de_json(update, app.bot))
 

@@ -16,7 +16,7 @@ from bot.process import leases
 from bot.process.deps import Deps
 from bot.services import fx
 from bot.sync import engine, translation
-from bot.sync.sources import make_source
+from bot.sync.sources import make_source, source_name
 from integrations.errors import IntegrationError
 from integrations.fx.ecb import EcbRates
 from integrations.translate import deepl
@@ -38,7 +38,7 @@ async def sync_one(
             spec, deps.provider_env, deps.http, deps.sessions, local_files=local_files
         )
     except IntegrationError as exc:
-        report = engine.SyncReport(spec, status="failed", error=exc.reason)
+        report = engine.SyncReport(source_name(spec), status="failed", error=exc.reason)
     else:
         report = await engine.run(deps.sessions, source, progress=progress)
     count(deps, report)
@@ -56,9 +56,9 @@ async def scheduled(deps: Deps) -> list[engine.SyncReport]:
     reports = []
     for spec in deps.settings.sync_sources:
         async with deps.sessions.begin() as session:
-            mine = await leases.acquire(session, f"sync:{spec}", HOLDER, ttl)
+            mine = await leases.acquire(session, f"sync:{source_name(spec)}", HOLDER, ttl)
         if not mine:
-            log.info("sync %s: another process holds it", spec)
+            log.info("sync %s: another process holds it", source_name(spec))
             continue
         report = await sync_one(deps, spec)
         log.info("%s", report.summary())

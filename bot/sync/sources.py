@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -124,6 +126,23 @@ class RefreshSource:
                 return exc
 
 
+def source_name(spec: str) -> str:
+    """How a source is recorded (products.source, sync_runs, leases, /metrics, logs): a feed
+    URL without what may be a credential (a user and password, the query's values), and then
+    with a short digest of the whole spec, so feeds that differ only there stay apart.
+    Migration 0013 holds a copy: change both or neither."""
+    location = spec.removeprefix("feed:")
+    parts = urlsplit(location)
+    if location == spec or parts.scheme not in ("http", "https") or not parts.hostname:
+        return spec[:255]
+    if parts.username is None and parts.password is None and not parts.query:
+        return spec[:255]
+    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    query = "&".join(f"{key}=***" for key, _ in parse_qsl(parts.query, keep_blank_values=True))
+    digest = hashlib.blake2b(spec.encode(), digest_size=4).hexdigest()
+    return f"feed:{urlunsplit((parts.scheme, host, parts.path, query, ''))}#{digest}"[:255]
+
+
 def make_source(
     spec: str,
     env: Mapping[str, str],
@@ -151,7 +170,7 @@ def make_source(
                 "a feed needs a URL or a path: feed:https://shop.example/feed.xml, or set FEED_URL"
             )
         adapter = FeedAdapter(env, http, location=location, local_files=local_files)
-        return FeedSource(adapter, name=spec[:255], marketplace="feed")
+        return FeedSource(adapter, name=source_name(spec), marketplace="feed")
     if spec not in registry.marketplaces():
         names = ", ".join(["feed:<url-or-path>", "demo", *sorted(registry.marketplaces())])
         raise NotFound(f"no source called {spec!r}; sources are {names}")

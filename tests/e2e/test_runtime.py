@@ -134,3 +134,56 @@ async def test_run_without_token_fails_in_one_line(settings: Settings) -> None:
     assert err.decode().strip() == (
         "configuration error: TELEGRAM_BOT_TOKEN: not set (get one from @BotFather)"
     )
+
+
+REAL_LOOKING_TOKEN = "987654321:AAF-realistic_token-value-0123456789ab"
+
+
+async def test_debug_logs_carry_no_secret_and_no_update(settings: Settings) -> None:
+    async with LocalBotApi(REAL_LOOKING_TOKEN) as api:
+        port = free_port()
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "TELEGRAM_BOT_TOKEN": REAL_LOOKING_TOKEN,
+            "TELEGRAM_API_BASE_URL": api.base_url,
+            "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/webhooks/telegram",
+            "TELEGRAM_WEBHOOK_SECRET": "wh-s3cret-value",
+            "TAOBAO_APP_SECRET": "taobao-s3cret-value",
+            "DATABASE_URL": settings.database_url,
+            "HTTP_PORT": str(port),
+            "LOG_LEVEL": "DEBUG",
+        }
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run",
+            env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        await wait_healthy(port, proc)
+        user = api.user(503, first_name="Zebulon")
+        update = api.make_message_update(user, "deliver to 12 Quiet Lane")
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "wh-s3cret-value"}
+        async with aiohttp.ClientSession() as http:
+            url = f"http://127.0.0.1:{port}/webhooks/telegram"
+            async with http.post(url, data=json.dumps(update), headers=headers) as resp:
+                assert resp.status == 200
+        await api.wait_for_call("sendMessage", timeout=15)
+        log = await stop(proc)
+    assert "DEBUG" in log  # it did log at DEBUG
+    for secret in (REAL_LOOKING_TOKEN, "AAF-realistic", "wh-s3cret-value", "taobao-s3cret-value"):
+        assert secret not in log
+    assert "12 Quiet Lane" not in log and "Zebulon" not in log  # no update, no SQL parameter
+
+
+async def test_a_malformed_api_address_is_refused_without_the_token(settings: Settings) -> None:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DATABASE_URL": settings.database_url,
+        "TELEGRAM_BOT_TOKEN": REAL_LOOKING_TOKEN,
+        "TELEGRAM_API_BASE_URL": "http://api example/bot",
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run",
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 2 and "TELEGRAM_API_BASE_URL" in err.decode()
+    assert REAL_LOOKING_TOKEN.split(":")[1] not in (out + err).decode()

@@ -15,7 +15,7 @@ from bot.process.deps import Deps
 from bot.services import catalog
 from bot.sync import engine
 from bot.sync.jobs import sync_one
-from bot.sync.sources import make_source
+from bot.sync.sources import make_source, source_name
 from integrations.http import HttpClient
 from tests.integrations.fakes import taobao as fake_taobao
 from tests.support import fast_http, serving
@@ -299,3 +299,14 @@ async def test_gbk_feed_with_declaration(deps: Deps, tmp_path: Path) -> None:
         assert (await s.execute(select(Product.title))).scalar_one() == "手机壳 1"
     report = await sync_one(deps, f"feed:{path}", local_files=True)
     assert report.unchanged == 1
+
+
+def test_a_feed_source_is_named_without_its_credentials() -> None:
+    spec = "feed:https://ann:pw@shop.example:8443/f.xml?token=s3cret&page=2"
+    name = source_name(spec)
+    assert name.startswith("feed:https://shop.example:8443/f.xml?token=***&page=***#")
+    assert "s3cret" not in name and "pw" not in name and "ann" not in name
+    assert source_name(spec) == name  # stable: it names the source's products
+    assert source_name(spec.replace("page=2", "page=3")) != name  # and keeps feeds apart
+    for plain in ("feed:https://shop.example/f.xml", "feed:/data/f.xml", "taobao"):
+        assert source_name(plain) == plain
