@@ -33,31 +33,35 @@ def stop_event_on_signals() -> asyncio.Event:
     return stop
 
 
+TICK_SECONDS = 60  # how often each job asks whether it is due
+
+
 def schedule_sync(tg: ShopbotApplication, deps: Deps) -> None:
     """Run SYNC_SOURCES every SYNC_INTERVAL_MINUTES, translate new product titles as often
-    (with DEEPL_AUTH_KEY) and refresh exchange rates every few hours; leases keep each to one
-    process."""
+    (with DEEPL_AUTH_KEY) and refresh exchange rates every few hours. Each job asks every
+    minute: its lease says whether it is due and keeps it to one process, and a process that
+    died mid-job has it taken over within minutes (bot/process/leases.py)."""
     if tg.job_queue is None:
         return
 
     async def rates(context: object) -> None:
         await jobs.scheduled_rates(deps)
 
-    tg.job_queue.run_repeating(rates, interval=jobs.RATES_HOURS * 3600, first=60, name="fx")
+    tg.job_queue.run_repeating(rates, interval=TICK_SECONDS, first=60, name="fx")
     interval = deps.settings.sync_interval_minutes * 60
     if deps.provider_env.get("DEEPL_AUTH_KEY"):
 
         async def titles(context: object) -> None:
             await jobs.scheduled_titles(deps)
 
-        tg.job_queue.run_repeating(titles, interval=interval, first=300, name="titles")
+        tg.job_queue.run_repeating(titles, interval=TICK_SECONDS, first=300, name="titles")
     if not deps.settings.sync_sources:
         return
 
     async def job(context: object) -> None:
         await jobs.scheduled(deps)
 
-    tg.job_queue.run_repeating(job, interval=interval, first=30, name="sync")
+    tg.job_queue.run_repeating(job, interval=TICK_SECONDS, first=30, name="sync")
     names = ", ".join(source_name(spec) for spec in deps.settings.sync_sources)
     log.info("syncing %s every %d min", names, interval // 60)
 

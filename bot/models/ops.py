@@ -27,6 +27,8 @@ class SyncRun(Base):
     gone: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
+    # The running process's last heartbeat (bot/sync/runs.py): a run silent too long is dead.
+    seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Lease(Base):

@@ -17,13 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import utcnow
-from bot.models import SyncRun
 from bot.services import catalog
+from bot.sync import runs
 from integrations.errors import IntegrationError
 from integrations.types import Product
 
@@ -101,27 +100,15 @@ async def run(
     now = now or utcnow()
     started = time.perf_counter()
     report = SyncReport(source.name)
-    run_id = await _start(sessions, source.name, now)
-    seen: set[str] = set()
+    run_id = await runs.start(sessions, source.name, now)
     gc_thresholds = gc.get_threshold()
     # A sync allocates hundreds of thousands of short-lived records: collecting the young
     # generation every 700 allocations re-scans everything alive again and again (a large
     # share of the run). Collect less often while it runs.
     gc.set_threshold(max(gc_thresholds[0], 50_000), *gc_thresholds[1:])
     try:
-        async with sessions() as session:
-            index = await catalog.load_index(session, source.marketplace)
-        source.prepare(index)
-        async for batch in source.batches():
-            await _apply(sessions, source, batch, index, report, seen, now)
-            if progress is not None:
-                report.seconds = time.perf_counter() - started
-                progress(report)
-        if source.complete and not report.lost_batches:
-            async with sessions.begin() as session:
-                gone = await catalog.mark_gone(session, index, source.name, seen, now)
-            index.apply(gone)
-            report.gone += len(gone)
+        async with runs.beating(sessions, run_id):
+            await _sync(sessions, source, report, progress, now, started)
         report.status = "partial" if report.failed else "ok"
     except IntegrationError as exc:
         report.status, report.error = "failed", exc.reason
@@ -135,8 +122,32 @@ async def run(
     finally:
         gc.set_threshold(*gc_thresholds)
         report.seconds = time.perf_counter() - started
-        await _finish(sessions, run_id, report)
+        await runs.finish(sessions, run_id, report)
     return report
+
+
+async def _sync(
+    sessions: async_sessionmaker[AsyncSession],
+    source: SyncSource,
+    report: SyncReport,
+    progress: Progress | None,
+    now: datetime,
+    started: float,
+) -> None:
+    async with sessions() as session:
+        index = await catalog.load_index(session, source.marketplace)
+    source.prepare(index)
+    seen: set[str] = set()
+    async for batch in source.batches():
+        await _apply(sessions, source, batch, index, report, seen, now)
+        if progress is not None:
+            report.seconds = time.perf_counter() - started
+            progress(report)
+    if source.complete and not report.lost_batches:
+        async with sessions.begin() as session:
+            gone = await catalog.mark_gone(session, index, source.name, seen, now)
+        index.apply(gone)
+        report.gone += len(gone)
 
 
 async def _apply(
@@ -195,26 +206,3 @@ def _note(report: SyncReport, errors: list[str], count: int | None = None) -> No
     report.failed += len(errors) if count is None else count
     room = MAX_REPORTED_ERRORS - len(report.errors)
     report.errors.extend(errors[: max(room, 0)])
-
-
-async def _start(sessions: async_sessionmaker[AsyncSession], source: str, now: datetime) -> int:
-    async with sessions.begin() as session:
-        row = SyncRun(source=source[:255], status="running", started_at=now)
-        session.add(row)
-        await session.flush()
-        return row.id
-
-
-async def _finish(
-    sessions: async_sessionmaker[AsyncSession], run_id: int, report: SyncReport
-) -> None:
-    values = {
-        "status": report.status, "finished_at": utcnow(), "created": report.created,
-        "updated": report.updated, "unchanged": report.unchanged, "gone": report.gone,
-        "failed": report.failed, "error": report.error[:2000],
-    }  # fmt: skip
-    try:
-        async with sessions.begin() as session:
-            await session.execute(update(SyncRun).where(SyncRun.id == run_id).values(**values))
-    except SQLAlchemyError:
-        log.exception("could not record the end of sync run %s", run_id)

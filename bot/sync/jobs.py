@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
-from typing import Any
+from functools import partial
 
 from sqlalchemy import select
 
@@ -15,7 +15,7 @@ from bot.models import SyncRun
 from bot.process import leases
 from bot.process.deps import Deps
 from bot.services import fx
-from bot.sync import engine, translation
+from bot.sync import engine, runs, translation
 from bot.sync.sources import make_source, source_name
 from integrations.errors import IntegrationError
 from integrations.fx.ecb import EcbRates
@@ -51,19 +51,31 @@ def count(deps: Deps, report: engine.SyncReport) -> None:
 
 
 async def scheduled(deps: Deps) -> list[engine.SyncReport]:
-    """Sync every SYNC_SOURCES entry that no other process is syncing right now."""
-    ttl = timedelta(minutes=deps.settings.sync_interval_minutes)
+    """Sync every SYNC_SOURCES entry that is due and that no other process is syncing; first
+    mark the runs of processes that died as failed."""
+    every = timedelta(minutes=deps.settings.sync_interval_minutes)
+    await abandon_dead_runs(deps)
     reports = []
     for spec in deps.settings.sync_sources:
-        async with deps.sessions.begin() as session:
-            mine = await leases.acquire(session, f"sync:{source_name(spec)}", HOLDER, ttl)
-        if not mine:
-            log.info("sync %s: another process holds it", source_name(spec))
-            continue
-        report = await sync_one(deps, spec)
-        log.info("%s", report.summary())
-        reports.append(report)
+        name = source_name(spec)
+        ran, report = await leases.run_when_due(
+            deps.sessions, f"sync:{name}", HOLDER, every, partial(sync_one, deps, spec)
+        )
+        if report is not None:
+            log.info("%s", report.summary())
+            reports.append(report)
+        elif not ran:
+            log.debug("sync %s: not due, or another process is at it", name)
     return reports
+
+
+async def abandon_dead_runs(deps: Deps) -> int:
+    """Mark as failed the runs whose process stopped beating (killed, or its machine gone)."""
+    async with deps.sessions.begin() as session:
+        count = await runs.abandon(session)
+    if count:
+        log.warning("%d sync run(s) abandoned by a process that stopped", count)
+    return count
 
 
 async def refresh_gauges(deps: Deps) -> None:
@@ -100,22 +112,17 @@ async def refresh_rates(deps: Deps) -> int:
 
 
 async def scheduled_rates(deps: Deps) -> None:
-    """Refresh rates unless another process just did; failures wait for the next run."""
-    ttl = timedelta(hours=RATES_HOURS)
-    await _once_per_lease(deps, "fx", ttl, refresh_rates(deps), "exchange rates not refreshed")
+    """Refresh rates when due and no other process is at it; failures wait for the next run."""
+    every = timedelta(hours=RATES_HOURS)
+    await _when_due(deps, "fx", every, lambda: refresh_rates(deps), "exchange rates not refreshed")
 
 
-async def _once_per_lease(
-    deps: Deps, lease: str, ttl: timedelta, work: Coroutine[Any, Any, object], failed: str
+async def _when_due(
+    deps: Deps, lease: str, every: timedelta, work: Callable[[], Awaitable[object]], failed: str
 ) -> None:
-    """Run `work` if this process gets the lease; a provider failure is logged, not raised."""
-    async with deps.sessions.begin() as session:
-        mine = await leases.acquire(session, lease, HOLDER, ttl)
-    if not mine:
-        work.close()  # never started
-        return
+    """Run `work` when due under its lease; a provider failure is logged, not raised."""
     try:
-        await work
+        await leases.run_when_due(deps.sessions, lease, HOLDER, every, work)
     except IntegrationError as exc:
         log.warning("%s: %s", failed, exc)
 
@@ -139,6 +146,6 @@ async def translate_titles(
 
 
 async def scheduled_titles(deps: Deps) -> None:
-    """Translate new titles unless another process is at it; failures wait for the next run."""
-    ttl = timedelta(minutes=deps.settings.sync_interval_minutes)
-    await _once_per_lease(deps, "titles", ttl, translate_titles(deps), "titles not translated")
+    """Translate new titles when due and no other process is at it; failures wait."""
+    every = timedelta(minutes=deps.settings.sync_interval_minutes)
+    await _when_due(deps, "titles", every, lambda: translate_titles(deps), "titles not translated")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -310,3 +311,29 @@ def test_a_feed_source_is_named_without_its_credentials() -> None:
     assert source_name(spec.replace("page=2", "page=3")) != name  # and keeps feeds apart
     for plain in ("feed:https://shop.example/f.xml", "feed:/data/f.xml", "taobao"):
         assert source_name(plain) == plain
+
+
+async def test_a_running_sync_beats_so_it_is_not_taken_for_dead(
+    deps: Deps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.sync import runs
+
+    monkeypatch.setattr(runs, "BEAT_SECONDS", 0.05)
+    beats: list[object] = []
+
+    class Slow:
+        name, marketplace, complete = "slow", "demo", False
+
+        def prepare(self, index: object) -> None:
+            pass
+
+        async def batches(self):  # type: ignore[no-untyped-def]
+            for _ in range(3):
+                await asyncio.sleep(0.2)
+                async with deps.sessions() as s:
+                    beats.append((await s.execute(select(SyncRun.seen_at))).scalar_one())
+                yield engine.Batch()
+
+    report = await engine.run(deps.sessions, Slow())  # type: ignore[arg-type]
+    assert report.status == "ok"
+    assert beats[0] < beats[1] < beats[2]  # the heartbeat moved while the run was in hand

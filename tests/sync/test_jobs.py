@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.config import Settings
-from bot.process import leases
 from bot.process.deps import Deps
 from bot.web.app import make_web_app
 
@@ -67,18 +65,6 @@ async def test_metrics_show_the_latest_run_of_any_process(
         f'shopbot_sync_last_run_finished_timestamp_seconds{{source="feed:{path}",status="partial"}}'
         in text
     )
-
-
-async def test_a_lease_has_one_holder_until_it_expires(deps: Deps) -> None:
-    async with deps.sessions.begin() as s:
-        assert await leases.acquire(s, "sync:x", "a", timedelta(minutes=5))
-    async with deps.sessions.begin() as s:
-        assert not await leases.acquire(s, "sync:x", "b", timedelta(minutes=5))
-        assert await leases.acquire(s, "sync:x", "a", timedelta(minutes=5))  # renewal
-    async with deps.sessions.begin() as s:
-        await leases.release(s, "sync:x", "a")
-    async with deps.sessions.begin() as s:
-        assert await leases.acquire(s, "sync:x", "b", timedelta(minutes=5))
 
 
 async def test_scheduled_sync_runs_in_one_process_only(
