@@ -2,14 +2,15 @@
 FROM python:3.11-slim AS build
 WORKDIR /src
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY integrations ./integrations
 COPY locales ./locales
 RUN python -m venv /opt/shopbot \
  && /opt/shopbot/bin/pip install --upgrade pip \
- && /opt/shopbot/bin/pip install . \
+ && /opt/shopbot/bin/pip install --require-hashes -r requirements.lock \
+ && /opt/shopbot/bin/pip install --no-deps . \
  && /opt/shopbot/bin/pybabel compile -d "$(/opt/shopbot/bin/python -c 'import locales, os; print(os.path.dirname(locales.__file__))')" -D shopbot
 
 FROM python:3.11-slim

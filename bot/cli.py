@@ -26,7 +26,7 @@ PLAYGROUND_LOG = "playground.log"  # where `shopbot chat` logs, so the chat stay
 async def cmd_run(settings: Settings, args: argparse.Namespace) -> None:
     from bot.runtime import serve
 
-    await serve(settings)
+    await serve(settings, demo_if_empty=args.demo)
 
 
 async def cmd_chat(settings: Settings, args: argparse.Namespace) -> None:
@@ -146,6 +146,10 @@ def parser() -> argparse.ArgumentParser:
         if name == "demo":
             cmd.add_argument(
                 "--force", action="store_true", help="load even into a non-empty catalog"
+            )
+        if name == "run":
+            cmd.add_argument(
+                "--demo", action="store_true", help="load the demo catalog if the catalog is empty"
             )
         if name == "translate":
             cmd.add_argument(

@@ -1,13 +1,22 @@
-"""Apply Alembic migrations programmatically, on SQLite and PostgreSQL alike."""
+"""Apply Alembic migrations programmatically, on SQLite and PostgreSQL alike.
+
+Processes that start together (replicas of a deployment, `make run` twice) take turns: on
+PostgreSQL under an advisory lock held by the migrating transaction, on SQLite under a lock on a
+file beside the database. The second finds the schema current and does nothing.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import fcntl
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -27,15 +36,35 @@ async def downgrade(engine: AsyncEngine, revision: str) -> None:
     await _run(engine, command.downgrade, revision)
 
 
+MIGRATION_LOCK = 0x73686F70  # "shop": the advisory lock key on PostgreSQL
+
+
 async def _run(engine: AsyncEngine, step: Callable[[Config, str], None], revision: str) -> None:
     cfg = alembic_config()
 
     def run(conn: Connection) -> None:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         step(cfg, revision)
 
-    async with engine.begin() as conn:
+    async with _file_lock(engine), engine.begin() as conn:
         await conn.run_sync(run)
+
+
+@asynccontextmanager
+async def _file_lock(engine: AsyncEngine) -> AsyncIterator[None]:
+    """On an SQLite file: an exclusive lock on `<file>.migrate-lock` while the block runs."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a+b") as handle:  # noqa: ASYNC230 (opening is instant)
+        await asyncio.to_thread(fcntl.flock, handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 async def pending(engine: AsyncEngine) -> list[str]:

@@ -10,9 +10,10 @@ from contextlib import suppress
 from aiohttp import web
 from telegram import Update
 
-from bot import migrate
+from bot import demo, migrate
 from bot.config import ConfigError, Settings
 from bot.process.deps import Deps
+from bot.services import catalog
 from bot.sync import jobs
 from bot.sync.sources import source_name
 from bot.telegram.app import ShopbotApplication
@@ -66,8 +67,27 @@ def schedule_sync(tg: ShopbotApplication, deps: Deps) -> None:
     log.info("syncing %s every %d min", names, interval // 60)
 
 
-async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run until `stop` is set (by default: until SIGTERM/SIGINT)."""
+async def _stock(deps: Deps, demo_if_empty: bool) -> None:
+    """Load the demo into an empty catalog when asked; say how to fill it when not."""
+    if demo_if_empty:
+        loaded = await demo.load(deps.sessions, only_if_empty=True)
+        if loaded:
+            log.info("the catalog was empty: %d demo products loaded", loaded)
+        return
+    async with deps.sessions() as session:
+        empty = await catalog.count_products(session) == 0
+    if empty:
+        log.warning(
+            "the catalog is empty: load the demo with `shopbot demo` (or `shopbot run --demo`), "
+            "or sync your sources with `shopbot sync ...` or SYNC_SOURCES"
+        )
+
+
+async def serve(
+    settings: Settings, stop: asyncio.Event | None = None, *, demo_if_empty: bool = False
+) -> None:
+    """Run until `stop` is set (by default: until SIGTERM/SIGINT); with `demo_if_empty`, an
+    empty catalog gets the demo catalog first."""
     if settings.telegram_bot_token is None:
         raise ConfigError(
             "configuration error: TELEGRAM_BOT_TOKEN: not set (get one from @BotFather)"
@@ -84,6 +104,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     runner = web.AppRunner(make_web_app(deps, tg if webhook else None), access_log=None)
     try:
         await migrate.upgrade(deps.engine)
+        await _stock(deps, demo_if_empty)
         await deps.start()
         await runner.setup()
         await web.TCPSite(runner, settings.http_host, settings.http_port).start()

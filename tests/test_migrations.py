@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import insert, inspect, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 
 from bot import migrate
 from bot.db import Base, create_engine, session_factory, utcnow
@@ -118,3 +122,30 @@ async def test_feed_sources_lose_their_credentials(database_url: str) -> None:
             await conn.execute(text("DELETE FROM products"))
             await conn.execute(text("DELETE FROM sync_runs"))
         await engine.dispose()
+
+
+async def test_processes_starting_together_migrate_one_after_the_other(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Two engines (as two processes would) upgrade a fresh database at the same moment: one
+    waits for the other instead of failing on "table already exists"."""
+    if database_url.startswith("postgresql"):
+        name = f"shopbot_race_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+        async with admin.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        fresh = make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    else:
+        admin = None
+        fresh = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('race') / 'fresh.db'}"
+    engines = [create_engine(fresh), create_engine(fresh)]
+    try:
+        await asyncio.gather(*(migrate.upgrade(e) for e in engines))
+        assert await migrate.pending(engines[0]) == []
+    finally:
+        for engine in engines:
+            await engine.dispose()
+        if admin is not None:
+            async with admin.connect() as conn:
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await admin.dispose()

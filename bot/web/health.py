@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db import ping
@@ -40,10 +41,12 @@ async def _check(probe: Any) -> str:
 
 
 async def metrics(request: web.Request) -> web.Response:
+    """Prometheus text. The sync figures are read from the database at most once per
+    deps.answers' lifetime (seconds) per process, however many scrapes arrive: scrapes at the
+    same moment share one read."""
     deps = request.app[DEPS]
     try:
-        await refresh_gauges(deps)
+        await deps.answers.get_or_make(("metrics", "sync"), lambda: refresh_gauges(deps))
     except SQLAlchemyError as exc:  # metrics must answer even when the database does not
         log.warning("could not read sync runs for /metrics: %r", exc)
-    body = deps.metrics.render()
-    return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4"})
+    return web.Response(body=deps.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})

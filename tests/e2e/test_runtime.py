@@ -15,6 +15,8 @@ import pytest
 
 from bot.config import Settings
 from bot.playground.botapi.server import LocalBotApi
+from bot.process.deps import Deps
+from bot.services import catalog
 
 TOKEN = "123456:PLAYGROUND-TOKEN"
 
@@ -31,7 +33,7 @@ async def run_bot(
 ) -> AsyncIterator[Callable[..., asyncio.Future]]:
     procs: list[asyncio.subprocess.Process] = []
 
-    async def start(**env: str) -> tuple[asyncio.subprocess.Process, int]:
+    async def start(*args: str, **env: str) -> tuple[asyncio.subprocess.Process, int]:
         port = free_port()
         full_env = {
             "PATH": os.environ.get("PATH", ""),
@@ -43,7 +45,7 @@ async def run_bot(
             **env,
         }
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run",
+            sys.executable, "-m", "bot.cli", "run", *args,
             env=full_env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
         procs.append(proc)
@@ -187,3 +189,16 @@ async def test_a_malformed_api_address_is_refused_without_the_token(settings: Se
     out, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 2 and "TELEGRAM_API_BASE_URL" in err.decode()
     assert REAL_LOOKING_TOKEN.split(":")[1] not in (out + err).decode()
+
+
+async def test_run_says_how_to_fill_an_empty_catalog_and_demo_fills_it(
+    run_bot: Callable[..., asyncio.Future], deps: Deps
+) -> None:
+    proc, _ = await run_bot()
+    log = await stop(proc)
+    assert "the catalog is empty: load the demo with `shopbot demo`" in log
+    proc, _ = await run_bot("--demo")
+    log = await stop(proc)
+    async with deps.sessions() as s:
+        assert await catalog.count_products(s) > 100
+    assert "demo products loaded" in log and "the catalog is empty" not in log

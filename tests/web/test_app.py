@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import event
 
 from bot.process.deps import Deps
 from bot.web.app import TELEGRAM, make_web_app
@@ -65,6 +67,25 @@ async def test_metrics_are_prometheus_text(client: TestClient) -> None:
     assert resp.headers["Content-Type"].startswith("text/plain")
     assert "# TYPE shopbot_updates_total counter" in text
     assert "shopbot_update_seconds_bucket" in text
+    # the standard process and runtime metrics too
+    assert "process_cpu_seconds_total" in text and "python_gc_objects_collected_total" in text
+
+
+async def test_many_scrapes_read_the_sync_runs_once(client: TestClient, deps: Deps) -> None:
+    reads: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "sync_runs" in statement:
+            reads.append(statement)
+
+    event.listen(deps.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        answers = await asyncio.gather(*(client.get("/metrics") for _ in range(50)))
+        assert {a.status for a in answers} == {200}
+        await client.get("/metrics")
+    finally:
+        event.remove(deps.engine.sync_engine, "before_cursor_execute", count)
+    assert len(reads) == 1
 
 
 @pytest.mark.parametrize("secret", [None, "", "wrong"])
