@@ -6,7 +6,7 @@ rate_limit=False: every handler, the user middleware, aiohttp transport). The lo
 (LocalBotApi) serves on loopback, by default in a child process so the bot's process pays only
 for the bot (`--inprocess` runs it in the bot's event loop). N text messages with search
 queries (the query classes of bench/search.py) from many distinct users (api.user(id); each user
-searches in their language) go through `process_update(Update.de_json(...))`, CONCURRENCY at a
+searches in their language) go through `handle(Update.de_json(...))`, CONCURRENCY at a
 time; every update must get its reply (a search result or "nothing found" quoting the
 message). Then, on the same fake, a bare python-telegram-bot echo bot with library defaults
 (ApplicationBuilder().token().base_url().build() and one MessageHandler replying with the text)
@@ -53,6 +53,7 @@ from bot.playground.botapi.server import DEFAULT_TOKEN, LocalBotApi
 from bot.process.deps import Deps
 from bot.search import kernel
 from bot.services import fx
+from bot.telegram.app import ShopbotApplication
 from handlers import wiring
 from integrations.fx.ecb import Rates
 
@@ -165,10 +166,13 @@ async def feed(
 ) -> float:
     """Process every update, at most `concurrency` at a time; returns the seconds it took."""
     gate = asyncio.Semaphore(concurrency)
+    # shopbot's updates go the way every real one does: handled once (the update log read
+    # before, written after); the echo bot's straight to process_update.
+    handle = app.handle if isinstance(app, ShopbotApplication) else app.process_update
 
     async def one(data: dict[str, Any]) -> None:
         async with gate:
-            await app.process_update(Update.de_json(data, app.bot))
+            await handle(Update.de_json(data, app.bot))
 
     gc.collect()
     started = time.perf_counter()

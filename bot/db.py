@@ -110,9 +110,21 @@ def _asyncpg_alive(dbapi_connection: Any, record: Any, proxy: Any) -> None:
         raise DisconnectionError("the server closed this pooled connection")
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+STATEMENT_SECONDS = 10.0  # the longest a serving statement may run on PostgreSQL
+CONNECT_SECONDS = 5.0  # to open a connection, or to wait for a free one in the pool
+
+
+def create_engine(
+    url: str, *, statement_timeout: float | None = STATEMENT_SECONDS, **kwargs: Any
+) -> AsyncEngine:
     """An async engine for `url`; SQLite connections get WAL, foreign keys and a busy timeout,
-    PostgreSQL's pool drops connections the server closed (see _asyncpg_alive)."""
+    PostgreSQL's pool drops connections the server closed (see _asyncpg_alive).
+
+    On PostgreSQL nothing waits without end: a statement runs at most `statement_timeout`
+    seconds (None: no limit, for migrations), the server checked by the client a little after,
+    and a connection is opened or taken from the pool within CONNECT_SECONDS. A frozen or
+    unreachable server thus fails an update quickly, and the update comes again later
+    (bot/process/handled.py), instead of holding shoppers for half a minute."""
     # Parameters are people's data and secrets: never in a log line or an error message.
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
@@ -122,15 +134,22 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "reset", _sqlite_reset)
         return engine
     kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("pool_timeout", CONNECT_SECONDS)
     # A plan for the values at hand, every time: after five runs of a prepared statement
     # PostgreSQL may keep a generic plan, which cannot know that one category holds far more
     # products than another or that a price range leaves none of one (bench/README.md).
     # No JIT: it compiles any plan whose estimated cost passes jit_above_cost, as a misjudged
     # one does, and the compiling alone took longer than the statements it was for.
     connect_args = dict(kwargs.get("connect_args", {}))
+    limits: dict[str, str] = {}
+    if statement_timeout is not None:
+        limits["statement_timeout"] = str(int(statement_timeout * 1000))
+        connect_args.setdefault("command_timeout", statement_timeout + CONNECT_SECONDS)
+    connect_args.setdefault("timeout", CONNECT_SECONDS)
     connect_args["server_settings"] = {
         "plan_cache_mode": "force_custom_plan",
         "jit": "off",
+        **limits,
         **connect_args.get("server_settings", {}),
     }
     kwargs["connect_args"] = connect_args

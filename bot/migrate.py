@@ -20,11 +20,23 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.db import create_engine
+
 
 def alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", "bot:migrations")
     return cfg
+
+
+async def upgrade_database(url: str) -> None:
+    """Bring the database at `url` to the latest schema, on an engine of its own: one without
+    the serving engine's statement timeouts, since a migration may rewrite a whole table."""
+    engine = create_engine(url, statement_timeout=None)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:

@@ -17,7 +17,9 @@ from bot.services import catalog
 from bot.sync import jobs
 from bot.sync.sources import source_name
 from bot.telegram.app import ShopbotApplication
+from bot.telegram.polling import GRACE_SECONDS, Poller
 from bot.web.app import make_web_app
+from bot.web.keys import INTAKE
 from handlers import wiring
 from handlers.commands import publish
 
@@ -49,6 +51,11 @@ def schedule_sync(tg: ShopbotApplication, deps: Deps) -> None:
         await jobs.scheduled_rates(deps)
 
     tg.job_queue.run_repeating(rates, interval=TICK_SECONDS, first=60, name="fx")
+
+    async def forget(context: object) -> None:
+        await jobs.scheduled_prune(deps)
+
+    tg.job_queue.run_repeating(forget, interval=TICK_SECONDS, first=120, name="handled")
     interval = deps.settings.sync_interval_minutes * 60
     if deps.provider_env.get("DEEPL_AUTH_KEY"):
 
@@ -99,11 +106,13 @@ async def serve(
         deps,
         token=settings.telegram_bot_token.get_secret_value(),
         base_url=settings.telegram_api_base_url,
-        polling=webhook is None,
+        polling=False,  # bot/telegram/polling.py confirms an update only once it is handled
     )
-    runner = web.AppRunner(make_web_app(deps, tg if webhook else None), access_log=None)
+    web_app = make_web_app(deps, tg if webhook else None)
+    runner = web.AppRunner(web_app, access_log=None)
+    polling: asyncio.Task[None] | None = None
     try:
-        await migrate.upgrade(deps.engine)
+        await migrate.upgrade_database(settings.database_url)
         await _stock(deps, demo_if_empty)
         await deps.start()
         await runner.setup()
@@ -120,19 +129,25 @@ async def serve(
                 )
                 log.info("receiving updates by webhook at %s", webhook)
             else:
-                assert tg.updater is not None
                 await tg.bot.delete_webhook()
-                await tg.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+                polling = asyncio.get_running_loop().create_task(Poller(tg).run(stop))
                 log.info("receiving updates by long polling")
             schedule_sync(tg, deps)
             deps.metrics.up.set(1)
             await stop.wait()
-            log.info("stopping")
+            log.info("stopping: new updates are left to Telegram, those in hand finished")
             deps.metrics.up.set(0)
-            if tg.updater is not None and tg.updater.running:
-                await tg.updater.stop()
+            web_app[INTAKE].close()
+            if polling is not None:
+                await polling
+            else:
+                with suppress(TimeoutError):
+                    async with asyncio.timeout(GRACE_SECONDS):
+                        await web_app[INTAKE].idle()
             await tg.stop()
     finally:
+        if polling is not None and not polling.done():
+            polling.cancel()
         await runner.cleanup()
         await deps.close()
     log.info("stopped")

@@ -8,20 +8,28 @@ from html import escape
 from telegram import Update
 from telegram.error import Forbidden, RetryAfter, TelegramError
 
+from bot.faults import infrastructure
 from bot.i18n import Translator, translator
 from bot.services import users
+from bot.telegram.app import failed
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    """Log every failure; tell the user briefly, never with a traceback."""
+    """Log every failure; tell the user briefly, never with a traceback. A failure of the
+    infrastructure (the database away) gets no apology: the update is delivered again and
+    answered then."""
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("update %s failed", update_id, exc_info=context.error)
+    failed(context.error)
     deps = context.application.bot_data.get("deps")
     if deps is not None:
         deps.metrics.update_errors.inc()
+    if infrastructure(context.error):
+        log.warning("update %s must come again: %r", update_id, context.error)
+        return
+    log.error("update %s failed", update_id, exc_info=context.error)
     if not isinstance(update, Update) or isinstance(context.error, Forbidden | RetryAfter):
         return  # the user blocked us, or Telegram asks for quiet: a message would fail too
     apology = _language_of(update, context).gettext(

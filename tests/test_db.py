@@ -6,8 +6,10 @@ import asyncio
 
 import pytest
 from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import DBAPIError
 
-from bot.db import create_engine, session_factory, utcnow
+from bot.db import CONNECT_SECONDS, create_engine, session_factory, utcnow
+from bot.faults import infrastructure
 from bot.models import User
 from bot.process.deps import Deps
 from bot.services import users
@@ -101,3 +103,24 @@ async def test_postgresql_plans_each_statement_for_its_values_and_never_compiles
     finally:
         await engine.dispose()
     assert shown == ["force_custom_plan", "off", "shopbot-test"]
+
+
+async def test_no_statement_waits_on_postgresql_without_end(database_url: str) -> None:
+    """A frozen or overloaded server fails the statement within the timeout, as a failure of
+    the infrastructure (the update comes again later); migrations may run without one."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's statement timeout")
+    engine = create_engine(database_url, statement_timeout=0.2)
+    unlimited = create_engine(database_url, statement_timeout=None)
+    try:
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SHOW statement_timeout"))).scalar_one() == "200ms"
+            with pytest.raises(DBAPIError) as stopped:
+                await conn.execute(text("SELECT pg_sleep(2)"))
+        assert infrastructure(stopped.value)
+        assert engine.pool.timeout() == CONNECT_SECONDS  # waiting for a free connection, too
+        async with unlimited.connect() as conn:
+            assert (await conn.execute(text("SHOW statement_timeout"))).scalar_one() == "0"
+    finally:
+        await engine.dispose()
+        await unlimited.dispose()

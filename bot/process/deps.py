@@ -15,6 +15,7 @@ from bot.cache import TtlCache
 from bot.config import Settings, provider_env
 from bot.db import create_engine, session_factory
 from bot.metrics import Metrics
+from bot.process.handled import Handled
 from bot.process.user_cache import CACHE, UserCache
 from bot.process.visits import Visits
 from integrations.http import HttpClient
@@ -42,9 +43,12 @@ class Deps:
     _listener: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
     # The user writes of many updates batched into few transactions (see bot/visits.py).
     visits: Visits = field(init=False, repr=False)
+    # Which Telegram updates were answered (see bot/process/handled.py).
+    handled: Handled = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.visits = Visits(self.sessions)
+        self.handled = Handled(self.sessions)
 
     @classmethod
     def create(cls, settings: Settings) -> Deps:

@@ -64,6 +64,7 @@ class UserCache:
         self._tasks: set[asyncio.Task[None]] = set()
         self._subscribed = asyncio.Event()
         self._origin = uuid.uuid4().hex  # tells this process's own messages apart
+        self._publish_failing = False
 
     @property
     def listening(self) -> bool:
@@ -118,7 +119,14 @@ class UserCache:
         try:
             await self.redis.publish(CHANNEL, f"{self._origin} {','.join(map(str, sorted(ids)))}")
         except Exception as exc:  # other processes fall back on the TTL for these users
-            log.warning("could not announce changed users %s: %s", sorted(ids), exc)
+            # once per outage: every message of every shopper would repeat it
+            level = logging.DEBUG if self._publish_failing else logging.WARNING
+            log.log(level, "could not announce changed users (until Redis is back): %s", exc)
+            self._publish_failing = True
+        else:
+            if self._publish_failing:
+                log.warning("announcing changed users through Redis again")
+            self._publish_failing = False
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)

@@ -12,7 +12,7 @@ from functools import partial
 from sqlalchemy import select
 
 from bot.models import SyncRun
-from bot.process import leases
+from bot.process import handled, leases
 from bot.process.deps import Deps
 from bot.services import fx
 from bot.sync import engine, runs, translation
@@ -115,6 +115,17 @@ async def scheduled_rates(deps: Deps) -> None:
     """Refresh rates when due and no other process is at it; failures wait for the next run."""
     every = timedelta(hours=RATES_HOURS)
     await _when_due(deps, "fx", every, lambda: refresh_rates(deps), "exchange rates not refreshed")
+
+
+async def scheduled_prune(deps: Deps) -> None:
+    """Forget handled update ids Telegram no longer delivers, hourly, in one process."""
+
+    async def prune() -> None:
+        async with deps.sessions.begin() as session:
+            count = await handled.prune(session)
+        log.info("%d handled update ids forgotten", count)
+
+    await _when_due(deps, "prune:handled", timedelta(hours=1), prune, "handled ids not pruned")
 
 
 async def _when_due(

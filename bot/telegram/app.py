@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, Required, TypedDict
 
 from telegram import Update
@@ -22,18 +23,48 @@ from telegram.ext import (
     Defaults,
 )
 
+from bot.faults import infrastructure
 from bot.process.deps import Deps
 from bot.telegram.bot import ShopBot
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.updates import ServiceUpdate
 
+# The failures met while one update is handled (the error handler adds to it: failed()).
+_FAILURES: ContextVar[list[BaseException] | None] = ContextVar("failures", default=None)
+
+
+def failed(error: BaseException | None) -> None:
+    """Note that handling the current update met `error` (called by the error handler)."""
+    failures = _FAILURES.get()
+    if failures is not None and error is not None:
+        failures.append(error)
+
 
 class ShopbotApplication(Application[Any, Any, Any, Any, Any, Any]):
-    """Counts and times every update for /metrics."""
+    """Handles each update once and says whether it must come again; counts and times every
+    update for /metrics."""
 
     async def initialize(self) -> None:
         await super().initialize()
         _freeze_startup_objects()
+
+    async def handle(self, update: object) -> bool:
+        """Process `update`, once whatever re-delivers it (bot/process/handled.py); False when
+        it met a failure of the infrastructure (the database away, the network down) and must
+        be delivered again, so its shopper is answered when things are back."""
+        if isinstance(update, Update):
+            deps: Deps = self.bot_data["deps"]
+            return await deps.handled.once(update.update_id, lambda: self._attempt(update))
+        return await self._attempt(update)
+
+    async def _attempt(self, update: object) -> bool:
+        failures: list[BaseException] = []
+        token = _FAILURES.set(failures)
+        try:
+            await self.process_update(update)
+        finally:
+            _FAILURES.reset(token)
+        return not any(infrastructure(error) for error in failures)
 
     async def process_update(self, update: object) -> None:
         deps: Deps = self.bot_data["deps"]

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
-from telegram.ext import Application
 
 from bot.process.deps import Deps
+from bot.telegram.app import ShopbotApplication
 from bot.web import health
-from bot.web.keys import DEPS, TELEGRAM
+from bot.web.intake import Intake
+from bot.web.keys import DEPS, INTAKE, TELEGRAM
 from bot.web.telegram import telegram_webhook
 
 
-def make_web_app(
-    deps: Deps, application: Application[Any, Any, Any, Any, Any, Any] | None = None
-) -> web.Application:
-    """The routes; `application` receives Telegram's webhook updates (webhook mode only)."""
+def make_web_app(deps: Deps, application: ShopbotApplication | None = None) -> web.Application:
+    """The routes; `application` handles Telegram's webhook updates (webhook mode only). Close
+    `app[INTAKE]` to turn new webhook updates away while stopping."""
     app = web.Application(client_max_size=1024 * 1024)
     app[DEPS] = deps
+    app[INTAKE] = Intake()
     if application is not None:
         app[TELEGRAM] = application
     app.router.add_get("/healthz", health.healthz)

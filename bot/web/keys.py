@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
-from telegram.ext import Application
 
 from bot.process.deps import Deps
+from bot.telegram.app import ShopbotApplication
+from bot.web.intake import Intake
 
 DEPS: web.AppKey[Deps] = web.AppKey("deps", Deps)
-TELEGRAM: web.AppKey[Application[Any, Any, Any, Any, Any, Any]] = web.AppKey(
-    "telegram", Application
-)
+TELEGRAM: web.AppKey[ShopbotApplication] = web.AppKey("telegram", ShopbotApplication)
+INTAKE: web.AppKey[Intake] = web.AppKey("intake", Intake)

@@ -6,10 +6,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import pytest
+from telegram import Update
 
 from bot.db import create_engine, session_factory
 from bot.playground.botapi.server import LocalBotApi
 from bot.process.deps import Deps
+from bot.services import products, users
 from bot.telegram.app import ShopbotApplication
 from tests.e2e.harness import Shopper
 
@@ -103,36 +105,49 @@ async def test_group_chatter_is_not_answered(
 
 
 async def test_a_failing_handler_apologises_without_a_traceback(
-    shopper: Callable[..., Shopper], database_down: Callable, errors: list
+    shopper: Callable[..., Shopper], monkeypatch: pytest.MonkeyPatch, errors: list
 ) -> None:
     ann = shopper("ru")
-    await ann.send("/start")  # known (and cached): the apology is in her language
-    async with database_down():
-        (reply,) = await ann.send("чехол для телефона")
+    await ann.send("/start")
+    monkeypatch.setattr(products, "search", _broken)  # a bug, not an outage
+    (reply,) = await ann.send("чехол для телефона")
     assert reply.text.startswith("Извините, у нас что-то пошло не так")
     assert "Traceback" not in reply.text and "Error" not in reply.text
     assert len(errors) == 1
 
 
-async def test_a_first_contact_without_a_database_gets_an_apology(
-    shopper: Callable[..., Shopper], database_down: Callable, errors: list
+async def _broken(*args: object, **kwargs: object) -> None:
+    raise RuntimeError("a bug")
+
+
+async def test_without_a_database_nothing_is_said_and_the_update_comes_again(
+    app: ShopbotApplication, botapi: LocalBotApi, database_down: Callable, errors: list
 ) -> None:
-    async with database_down():  # no account to read: the language Telegram reports
-        (reply,) = await shopper("ru").send("/settings")
-        (other,) = await shopper(None).send("/settings")
-    assert reply.text.startswith("Извините, у нас что-то пошло не так")
-    assert other.text.startswith("Sorry, something went wrong")
+    """An outage is not the shopper's problem to hear about: the update is left for Telegram
+    to deliver again (webhook 503, polling offset held), and answered once it can be."""
+    ann, bob = botapi.user(7001, language_code="ru"), botapi.user(7002, language_code=None)
+    updates = [
+        Update.de_json(botapi.make_message_update(user, "/settings"), app.bot)
+        for user in (ann, bob)
+    ]
+    async with database_down():
+        assert [await app.handle(u) for u in updates] == [False, False]
+    assert botapi.messages(ann.id) == [] and botapi.messages(bob.id) == []
     assert len(errors) == 2
+    assert [await app.handle(u) for u in updates] == [True, True]  # delivered again, answered
+    assert [await app.handle(u) for u in updates] == [True, True]  # and again: not twice
+    assert len(botapi.messages(ann.id)) == 1 and len(botapi.messages(bob.id)) == 1
+    assert botapi.messages(ann.id)[0].text.startswith("Ваши настройки")
 
 
 async def test_a_failing_button_answers_the_callback(
-    shopper: Callable[..., Shopper], database_down: Callable, errors: list
+    shopper: Callable[..., Shopper], monkeypatch: pytest.MonkeyPatch, errors: list
 ) -> None:
     ann = shopper()
     await ann.send("/settings")
     await ann.press("Currency")
-    async with database_down():
-        answer = await ann.press("EUR")  # storing the choice needs the database
+    monkeypatch.setattr(users, "set_currency", _broken)
+    answer = await ann.press("EUR")
     assert answer.show_alert and (answer.text or "").startswith("Sorry")
     assert len(errors) == 1
 

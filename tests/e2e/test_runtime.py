@@ -119,8 +119,7 @@ async def test_webhook_mode_checks_the_secret(
             assert resp.status == 403
         headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret_token"}
         async with http.post(url, data=json.dumps(update), headers=headers) as resp:
-            assert resp.status == 200
-    await botapi.wait_for_call("sendMessage", timeout=15)
+            assert resp.status == 200  # once answered: the reply was sent before it
     assert botapi.last_message(502).text.startswith("👋")  # type: ignore[union-attr]
     await stop(proc)
 
@@ -167,7 +166,7 @@ async def test_debug_logs_carry_no_secret_and_no_update(settings: Settings) -> N
             url = f"http://127.0.0.1:{port}/webhooks/telegram"
             async with http.post(url, data=json.dumps(update), headers=headers) as resp:
                 assert resp.status == 200
-        await api.wait_for_call("sendMessage", timeout=15)
+        assert api.calls_to("sendMessage")
         log = await stop(proc)
     assert "DEBUG" in log  # it did log at DEBUG
     for secret in (REAL_LOOKING_TOKEN, "AAF-realistic", "wh-s3cret-value", "taobao-s3cret-value"):

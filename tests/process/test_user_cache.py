@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import AsyncIterator, Callable
 
@@ -116,3 +117,20 @@ async def test_a_lost_subscription_empties_the_cache(other_process: Deps) -> Non
         assert await redis.publish(CHANNEL, "elsewhere 3") >= 1
     finally:
         await redis.aclose()
+
+
+async def test_redis_away_is_one_warning_not_one_per_message(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    away = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1)
+    cache = UserCache(away)
+    try:
+        with caplog.at_level(logging.DEBUG, logger="bot.process.user_cache"):
+            for user_id in range(20):  # twenty shoppers change something while Redis is away
+                cache.changed({user_id})
+                await cache.close()  # the announcements are sent (and fail)
+        warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+        assert len(warnings) == 1 and "until Redis is back" in warnings[0].getMessage()
+        assert cache.get(5) is None  # the change still took effect here
+    finally:
+        await away.aclose()

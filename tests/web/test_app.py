@@ -10,9 +10,12 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import event
 
+from bot.db import create_engine, session_factory
+from bot.playground.botapi.server import LocalBotApi
 from bot.process.deps import Deps
-from bot.web.app import TELEGRAM, make_web_app
-from handlers import wiring
+from bot.telegram.app import ShopbotApplication
+from bot.web.app import make_web_app
+from bot.web.keys import INTAKE, TELEGRAM
 
 UPDATE = {
     "update_id": 10,
@@ -27,15 +30,8 @@ UPDATE = {
 
 
 @pytest.fixture
-async def client(deps: Deps) -> AsyncIterator[TestClient]:
-    tg = wiring.build(
-        deps,
-        token="123456:PLAYGROUND-TOKEN",
-        base_url="http://127.0.0.1:9/bot",
-        polling=False,
-        rate_limit=False,
-    )
-    async with TestClient(TestServer(make_web_app(deps, tg))) as c:
+async def client(deps: Deps, app: ShopbotApplication) -> AsyncIterator[TestClient]:
+    async with TestClient(TestServer(make_web_app(deps, app))) as c:
         yield c
 
 
@@ -100,12 +96,36 @@ async def test_webhook_refuses_a_wrong_secret(
     assert 'shopbot_webhook_rejected_total{endpoint="telegram",reason="secret"}' in metrics
 
 
-async def test_webhook_queues_an_authentic_update(client: TestClient, deps: Deps) -> None:
+async def test_webhook_answers_an_authentic_update_once_it_is_handled(
+    client: TestClient, deps: Deps, botapi: LocalBotApi
+) -> None:
     headers = {"X-Telegram-Bot-Api-Secret-Token": deps.settings.webhook_secret()}
+    botapi.user(5, first_name="Ann")
     resp = await client.post("/webhooks/telegram", data=json.dumps(UPDATE), headers=headers)
     assert resp.status == 200
-    queued = client.app[TELEGRAM].update_queue.get_nowait()
-    assert queued.update_id == 10 and queued.message.text == "hello"
+    (reply,) = botapi.messages(5)  # sent before the 200
+    assert "hello" in reply.text  # "Nothing found for “hello”"
+    again = await client.post("/webhooks/telegram", data=json.dumps(UPDATE), headers=headers)
+    assert again.status == 200 and len(botapi.messages(5)) == 1  # a re-delivery: not twice
+
+
+async def test_webhook_asks_again_while_the_database_is_away_and_while_stopping(
+    client: TestClient, deps: Deps, botapi: LocalBotApi
+) -> None:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": deps.settings.webhook_secret()}
+    botapi.user(5, first_name="Ann")
+    real = deps.sessions
+    broken = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    deps.sessions = deps.visits.sessions = deps.handled.sessions = session_factory(broken)
+    try:
+        resp = await client.post("/webhooks/telegram", data=json.dumps(UPDATE), headers=headers)
+        assert resp.status == 503 and botapi.messages(5) == []  # Telegram delivers it again
+    finally:
+        deps.sessions = deps.visits.sessions = deps.handled.sessions = real
+        await broken.dispose()
+    client.app[INTAKE].close()
+    resp = await client.post("/webhooks/telegram", data=json.dumps(UPDATE), headers=headers)
+    assert resp.status == 503 and botapi.messages(5) == []  # stopping: for the next process
 
 
 @pytest.mark.parametrize(
