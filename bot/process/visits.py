@@ -67,9 +67,17 @@ class Visits:
                 _settle(visit, (rows[user_id], generation))
 
     def _stopped(self, writer: asyncio.Task[None]) -> None:
-        """The writer ended: normally with nothing left, else cancelled (shutting down, maybe
-        before it ever ran) or failed: nobody may wait forever."""
-        self._writer = None
+        """The writer ended. Normally: visits that came after its last batch, before this
+        callback ran, get a writer of their own (failing them lost those shoppers' messages
+        under load). Cancelled (shutting down, maybe before it ever ran) or failed: nobody may
+        wait forever."""
+        if self._writer is writer:
+            self._writer = None
+        if not writer.cancelled() and writer.exception() is None:
+            if self._pending and self._writer is None:
+                self._writer = asyncio.get_running_loop().create_task(self._write())
+                self._writer.add_done_callback(self._stopped)
+            return
         left = [*self._batch.values(), *self._pending.values()]
         self._batch, self._pending = {}, {}
         if left:

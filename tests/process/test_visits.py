@@ -80,3 +80,17 @@ async def test_shutting_down_leaves_nobody_waiting(
     monkeypatch.undo()
     user, _ = await visits.record(4, "en")  # and it keeps working afterwards
     assert user.id == 4
+
+
+async def test_a_visit_right_after_the_last_batch_gets_written_too(deps: Deps) -> None:
+    """A shopper's next update can ask for a visit in the moment between the writer's last
+    batch and its end being noticed: it must be written, not failed (under load that lost
+    messages: "visit not recorded")."""
+    visits = Visits(deps.sessions)
+
+    async def two_updates() -> User:
+        await visits.record(1, "en")
+        user, _ = await visits.record(2, "en")  # resumes before the writer's end is noticed
+        return user
+
+    assert (await two_updates()).id == 2
