@@ -6,8 +6,9 @@ calls, and a delivery loop POSTs each update to the webhook, delivering it again
 does) until it is answered 200. Meanwhile, in turn:
 
 1. PostgreSQL is stopped for 20 seconds, then started again;
-2. the bot gets SIGTERM under traffic, and a new process is started once it has exited;
-3. the bot is killed (SIGKILL) mid-stream, and started again.
+2. PostgreSQL is frozen (SIGSTOP) for 20 seconds, then thawed: nothing answers, nothing fails;
+3. the bot gets SIGTERM under traffic, and a new process is started once it has exited;
+4. the bot is killed (SIGKILL) mid-stream, and started again.
 
 Then traffic stops, every update is delivered, and the script counts, per message, the bot's
 answers (a search answer quotes the message it answers): answered once, never, or more.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -57,6 +59,14 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def freeze_pg(sig: int) -> None:
+    """SIGSTOP or SIGCONT every process of the postgres user (the server and its backends)."""
+    pids = subprocess.run(["pgrep", "-u", "postgres"], capture_output=True, text=True).stdout
+    for pid in pids.split():
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(int(pid), sig)
 
 
 def pg(action: str) -> None:
@@ -188,6 +198,12 @@ async def main() -> None:
         await asyncio.sleep(20)
         pg("start")
         say("PostgreSQL started")
+        await asyncio.sleep(15)
+        say("PostgreSQL frozen for 20 s")
+        freeze_pg(signal.SIGSTOP)
+        await asyncio.sleep(20)
+        freeze_pg(signal.SIGCONT)
+        say("PostgreSQL thawed")
         await asyncio.sleep(15)
         say("SIGTERM under traffic")
         bot.signal(signal.SIGTERM)
