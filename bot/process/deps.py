@@ -78,6 +78,7 @@ class Deps:
 
     async def close(self) -> None:
         await self.visits.close()
+        await self.handled.close()
         if self._listener is not None:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):

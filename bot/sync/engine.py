@@ -71,6 +71,14 @@ class SyncReport:
     errors: list[str] = field(default_factory=list)
     lost_batches: int = 0  # batches the database refused: the listing is then incomplete
 
+    def outcome(self) -> dict[str, object]:
+        """Status, counts and error, as sync_runs records them."""
+        return {
+            "status": self.status, "created": self.created, "updated": self.updated,
+            "unchanged": self.unchanged, "gone": self.gone, "failed": self.failed,
+            "error": self.error[:2000],
+        }  # fmt: skip
+
     @property
     def items(self) -> int:
         return self.created + self.updated + self.unchanged
@@ -122,7 +130,7 @@ async def run(
     finally:
         gc.set_threshold(*gc_thresholds)
         report.seconds = time.perf_counter() - started
-        await runs.finish(sessions, run_id, report)
+        await runs.finish(sessions, run_id, report.outcome())
     return report
 
 

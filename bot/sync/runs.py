@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,9 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import utcnow
 from bot.models import SyncRun
-
-if TYPE_CHECKING:
-    from bot.sync.engine import SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +36,10 @@ async def start(sessions: async_sessionmaker[AsyncSession], source: str, now: da
 
 
 async def finish(
-    sessions: async_sessionmaker[AsyncSession], run_id: int, report: SyncReport
+    sessions: async_sessionmaker[AsyncSession], run_id: int, outcome: Mapping[str, object]
 ) -> None:
-    values = {
-        "status": report.status, "finished_at": utcnow(), "created": report.created,
-        "updated": report.updated, "unchanged": report.unchanged, "gone": report.gone,
-        "failed": report.failed, "error": report.error[:2000],
-    }  # fmt: skip
+    """Record how the run ended: its status, counts and error (sync_runs' columns)."""
+    values = {**outcome, "finished_at": utcnow()}
     try:
         async with sessions.begin() as session:
             await session.execute(update(SyncRun).where(SyncRun.id == run_id).values(**values))
