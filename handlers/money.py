@@ -1,20 +1,33 @@
 """Prices as shoppers read them: their currency first, what the marketplace charges beside it
-(and the per-process cache of the exchange rates that make it possible)."""
+(and the per-process cache of the exchange rates that make it possible).
+
+Under a converted price stands the date and the source of the shopper's currency's own rate.
+A currency without any rate is never swapped for another in silence: the note says there is
+no rate for it, and the price stays in the currency the marketplace charges.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.services import fx, users
 from bot.services.fx import Table
 from handlers.context import BotContext
+
+#: Rate providers' names as shoppers read them (unknown sources are shown as stored).
+SOURCES = {
+    "ecb": N_("ECB"),
+    "cbr": N_("Bank of Russia"),
+    "openexchangerates": N_("Open Exchange Rates"),
+    "snapshot": N_("built-in rates"),
+}
 
 
 def price_text(
     t: Translator, amount: Decimal, currency: str, target: str, rates: Table | None
 ) -> str:
-    """`≈ US$5.49 (CN¥39.90)`, or just `CN¥39.90` without rates or when they are the same."""
+    """`≈ US$5.49 (CN¥39.90)`, or just `CN¥39.90` without a rate or when they are the same."""
     original = t.money(amount, currency)
     if rates is None or target == currency:
         return original
@@ -25,10 +38,20 @@ def price_text(
 
 
 def rates_note(t: Translator, rates: Table | None, target: str, currency: str) -> str | None:
-    """The line naming the rates' date, when a converted price is shown."""
-    if rates is None or target == currency or target not in rates.per_euro:
+    """Under prices in `currency` shown in `target`: the date and source of `target`'s rate,
+    or that one of the two has no rate (so the price is left in `currency`)."""
+    if rates is None or not target or target == currency:
         return None
-    return t.gettext("Exchange rates of {day} (ECB)").format(day=t.date(rates.day, "short"))
+    rate = rates.rate(target)
+    missing = target if rate is None else currency if rates.rate(currency) is None else None
+    if rate is None or missing is not None:
+        return t.gettext("No exchange rate for {currency}").format(currency=missing)
+    day = t.date(rate.day, "short")
+    if not rate.source:
+        return t.gettext("Exchange rates of {day}").format(day=day)
+    source = SOURCES.get(rate.source)
+    name = t.gettext(source) if source else rate.source
+    return t.gettext("Exchange rates of {day} ({source})").format(day=day, source=name)
 
 
 def target_currency(context: BotContext) -> str:
@@ -37,8 +60,8 @@ def target_currency(context: BotContext) -> str:
 
 
 async def cached_rates(context: BotContext) -> fx.Table | None:
-    """Today's rates, read from the database at most every few seconds per process (None
-    until the first rates job has run: cached all the same)."""
+    """The rates, read from the database at most every few seconds per process (the bundled
+    snapshot's for currencies never fetched)."""
     deps = context.deps
 
     async def read() -> fx.Table | None:

@@ -51,11 +51,14 @@ class HandledUpdate(Base):
 
 
 class FxRate(Base):
-    """Units of `currency` for one euro on `day` (ECB reference rates; cross rates via EUR)."""
+    """Units of `currency` for one euro on `day`, as `source` (a rates provider: ecb, cbr,
+    openexchangerates) gave it; cross rates via EUR. Each currency keeps its own day and
+    source: no provider covers them all."""
 
     __tablename__ = "fx_rates"
 
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
-    per_euro: Mapped[str] = mapped_column(String(32))  # a Decimal, exactly as published
+    per_euro: Mapped[str] = mapped_column(String(32))  # a Decimal, exactly as published/derived
     day: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(32))
     fetched_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -18,7 +18,10 @@ from bot.services import fx
 from bot.sync import engine, runs, translation
 from bot.sync.sources import make_source, source_name
 from integrations.errors import IntegrationError
+from integrations.fx import RatesProvider, fetch_merged, openexchangerates
+from integrations.fx.cbr import CbrRates
 from integrations.fx.ecb import EcbRates
+from integrations.fx.openexchangerates import OpenExchangeRates
 from integrations.translate import deepl
 from integrations.translate.deepl import DeepL
 
@@ -103,11 +106,19 @@ async def refresh_gauges(deps: Deps) -> None:
 
 
 async def refresh_rates(deps: Deps) -> int:
-    """Fetch the ECB reference rates and store them; returns how many currencies."""
-    rates = await EcbRates(deps.provider_env, deps.http).latest()
+    """Fetch the ECB's and the Bank of Russia's rates (and Open Exchange Rates' when its app id
+    is set), merge them (the first provider to have a currency wins) and store them; returns
+    how many currencies were stored. A provider that fails is logged and left out; when all
+    fail, the first one's error is raised and nothing changes."""
+    env = deps.provider_env
+    providers: list[RatesProvider] = [EcbRates(env, deps.http), CbrRates(env, deps.http)]
+    if env.get(openexchangerates.KEY):
+        providers.append(OpenExchangeRates(env, deps.http))
+    rates = await fetch_merged(providers)
     async with deps.sessions.begin() as session:
         count = await fx.store(session, rates)
-    log.info("exchange rates of %s: %d currencies", rates.day, count)
+    sources = sorted({rate.source for rate in rates.values()})
+    log.info("exchange rates from %s: %d currencies stored", ", ".join(sources), count)
     return count
 
 

@@ -1,30 +1,24 @@
 """European Central Bank reference rates (eurofxref-daily.xml): EUR base, working days.
 
 <Cube><Cube time="2026-11-25"><Cube currency="USD" rate="1.0512"/>...</Cube></Cube>
+About 30 currencies (no RUB, KZT, UAH, VND, AED...): the first source, others fill the gaps.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from xml.etree import ElementTree as ET
 
 from integrations.errors import ServerError
+from integrations.fx import Rates, xml_root
 from integrations.http import HttpClient, Response
 
 NAME = "ecb"
 DEFAULT_BASE = "https://www.ecb.europa.eu/stats/eurofxref"
-_DTD = ("<!DOCTYPE", "<!ENTITY")
 
-
-@dataclass(frozen=True, slots=True)
-class Rates:
-    """Units of each currency for one euro, on `day` (EUR itself is 1)."""
-
-    day: date
-    per_euro: Mapping[str, Decimal]
+__all__ = ["NAME", "EcbRates", "Rates", "parse"]
 
 
 class EcbRates:
@@ -37,16 +31,10 @@ class EcbRates:
 
 
 def parse(response: Response) -> Rates:
-    text = response.text()
-    if any(marker in text for marker in _DTD):
-        raise ServerError("rates document declares a DTD", provider=NAME)
-    try:
-        root = ET.fromstring(text)  # noqa: S314  (no DTD, checked above)
-    except ET.ParseError as exc:
-        raise ServerError(f"rates are not XML: {exc}", provider=NAME) from None
+    root = xml_root(response.text(), NAME)
     for cube in root.iter():
         if cube.tag.endswith("Cube") and cube.get("time"):
-            return Rates(_day(cube.get("time", "")), _rates(cube))
+            return Rates(_day(cube.get("time", "")), _rates(cube), NAME)
     raise ServerError("no dated Cube in the rates document", provider=NAME)
 
 
