@@ -34,6 +34,7 @@ CEILINGS = {
     "sqlalchemy": logging.WARNING,
     "alembic.runtime.migration": logging.WARNING,
     "asyncio": logging.INFO,
+    "stripe": logging.WARNING,  # its DEBUG and INFO lines carry request bodies: shoppers' data
 }
 
 _secrets: list[str] = []

@@ -112,10 +112,5 @@ class MarketplaceBase:
 
 
 @runtime_checkable
-class PaymentProvider(Protocol):
-    manifest: ClassVar[Manifest]
-
-
-@runtime_checkable
 class Courier(Protocol):
     manifest: ClassVar[Manifest]

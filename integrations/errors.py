@@ -50,6 +50,11 @@ class NotConfigured(AuthFailed):
         self.missing = list(missing)
 
 
+class Forged(AuthFailed):
+    """A webhook whose signature is missing, wrong or too old: not from the provider, or replayed.
+    Nothing it says may change anything."""
+
+
 class NotFound(Rejected):
     """The item (or endpoint) does not exist."""
 

@@ -7,11 +7,14 @@ Money is ``Decimal`` with an ISO 4217 currency; times are timezone-aware UTC.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+
+from integrations.money import Money
 
 
 class Availability(StrEnum):
@@ -80,3 +83,78 @@ class Product:
     brand: str = ""
     seller: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+# --- payments --------------------------------------------------------------------------------
+# A payment provider turns a CheckoutRequest into a Checkout (a link the shopper pays on) and
+# reports what happened as PaymentEvents; Money is integrations.money.Money.
+
+
+class PaymentKind(StrEnum):
+    """What a payment event means for the order, whatever the provider called it."""
+
+    PAID = "paid"
+    PENDING = "pending"  # completed, not yet paid (an asynchronous method settles later)
+    FAILED = "failed"
+    EXPIRED = "expired"
+    REFUNDED = "refunded"
+    IGNORED = "ignored"  # a type we do not act on
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutLine:
+    name: str
+    unit: Money
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutRequest:
+    """One order to pay. `country` is the ISO alpha-2 destination: the payment page collects a
+    shipping address in that country only. `idempotency_key` makes a retried create harmless."""
+
+    order_id: int
+    lines: tuple[CheckoutLine, ...]
+    currency: str
+    country: str
+    success_url: str
+    cancel_url: str
+    expires_at: datetime
+    idempotency_key: str
+    locale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Checkout:
+    """A payment page for one order: the shopper opens `url` before `expires_at`."""
+
+    provider: str
+    session_id: str
+    url: str
+    expires_at: datetime
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentEvent:
+    """One thing a provider told us about a payment; `kind` is a PaymentKind value.
+    `payment_ref` is what a refund needs (Stripe: the PaymentIntent id)."""
+
+    provider: str
+    event_id: str
+    kind: str
+    order_id: int | None
+    session_id: str | None
+    payment_ref: str | None
+    amount: Money | None
+    occurred_at: datetime
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Refund:
+    provider: str
+    refund_id: str
+    status: str
+    amount: Money
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
