@@ -10,13 +10,15 @@ import asyncio
 import getpass
 import logging
 import sys
+from decimal import Decimal
 from typing import Any, TextIO
 
 from telegram import Update
 
 from bot import demo, migrate
 from bot.config import Settings
-from bot.playground.botapi.model import Call, SentMessage
+from bot.playground.botapi.invoices import CURRENCIES
+from bot.playground.botapi.model import Call, JsonDict, SentMessage
 from bot.playground.botapi.server import LocalBotApi
 from bot.process.deps import Deps
 from handlers import wiring
@@ -25,8 +27,15 @@ from handlers.commands import publish
 log = logging.getLogger(__name__)
 
 SHOWN = {
-    "sendMessage", "sendPhoto", "editMessageText", "editMessageCaption", "editMessageReplyMarkup"
+    "sendMessage", "sendPhoto", "sendInvoice", "editMessageText", "editMessageCaption",
+    "editMessageReplyMarkup",
 }  # fmt: skip
+# What /pay fills in when the invoice asks for it: made-up details, nobody's real ones.
+SAMPLE_ADDRESS = {
+    "country_code": "US", "state": "NY", "city": "New York", "street_line1": "1 Sample Street",
+    "street_line2": "", "post_code": "10001",
+}  # fmt: skip
+SAMPLE_PHONE, SAMPLE_EMAIL = "+15550100", "shopper@example.com"
 INTRO = (
     "shopbot playground: you are chatting with the real bot through a local Bot API server.\n"
     "Type a message (try /start or /settings), a button's number to press it, or /quit.\n"
@@ -57,9 +66,7 @@ class TerminalView:
 
     def show(self, message: SentMessage, *, edited: bool) -> None:
         """The message (only its buttons when they alone changed), its buttons numbered."""
-        body = message.text or message.caption or ""
-        if message.photo:
-            body = f"[photo {message.photo}]\n{body}"
+        body = _body(message)
         if edited and self._same_text(message):
             self.out.write("bot (new buttons)>\n")
         else:
@@ -78,10 +85,36 @@ class TerminalView:
                 self.out.write("     " + "   ".join(cells) + "\n")
 
     def _same_text(self, message: SentMessage) -> bool:
-        body = message.text or message.caption or ""
-        if message.photo:
-            body = f"[photo {message.photo}]\n{body}"
-        return self._shown == (message.message_id, body)
+        return self._shown == (message.message_id, _body(message))
+
+    async def pay(self, app: Any, user_id: int) -> None:
+        """/pay: pay the newest invoice in the chat as the user, with sample details."""
+        invoice = next((m for m in reversed(self.api.messages(self.chat_id)) if m.invoice), None)
+        if invoice is None:
+            self.out.write("  (no invoice to pay here)\n")
+            return
+
+        async def deliver(update: JsonDict) -> None:
+            await app.process_update(Update.de_json(update, app.bot))
+
+        try:
+            outcome = await self.api.pay_invoice(
+                self.api.users[user_id], invoice.message_id, shipping_address=SAMPLE_ADDRESS,
+                phone=SAMPLE_PHONE, email=SAMPLE_EMAIL, deliver=deliver,
+            )  # fmt: skip
+        except ValueError as err:
+            self.out.write(f"  (can't pay: {err})\n")
+            return
+        currency = (invoice.invoice or {}).get("currency", "")
+        if outcome.paid:
+            self.out.write(f"  (paid {_major(outcome.total_amount, currency)})\n")
+        elif outcome.timed_out:
+            self.out.write(f"  (payment failed: the bot did not answer the {outcome.refused_at} "
+                           "query in time)\n")  # fmt: skip
+        else:
+            self.out.write(f"  (payment refused at {outcome.refused_at}: "
+                           f"{outcome.error_message})\n")  # fmt: skip
+        self.out.flush()
 
     def update_for(self, line: str, user_id: int) -> dict[str, Any] | None:
         """The Update the typed line stands for; None for a number that names no button (or a
@@ -145,10 +178,31 @@ async def _loop(app: Any, view: TerminalView, user_id: int, stdin: TextIO, out: 
         line = line.rstrip("\n")
         if not line.strip():
             continue
+        if line.strip() == "/pay":
+            await view.pay(app, user_id)
+            continue
         update = view.update_for(line, user_id)
         if update is None:
             continue
         await app.process_update(Update.de_json(update, app.bot))
+
+
+def _body(message: SentMessage) -> str:
+    if message.invoice is not None:
+        invoice = message.invoice
+        total = _major(int(invoice["total_amount"]), str(invoice["currency"]))
+        return (
+            f"[invoice] {invoice['title']}\n{invoice['description']}\nTotal: {total}\n"
+            "(type /pay to pay it with a test card and a sample address)"
+        )
+    body = message.text or message.caption or ""
+    return f"[photo {message.photo}]\n{body}" if message.photo else body
+
+
+def _major(minor: int, currency: str) -> str:
+    """Minor units in major ones, by Telegram's exponent for the currency: 3700 EUR -> 37.00."""
+    exp = CURRENCIES.get(currency, (2, 0, 0))[0]
+    return f"{Decimal(minor).scaleb(-exp):.{exp}f} {currency}"
 
 
 def _first_name() -> str:

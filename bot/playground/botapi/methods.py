@@ -182,7 +182,7 @@ class ChatMethods(BotApiState):
         message = self._editable(p)
         if message is None:
             return True
-        if message.photo_file_id is not None:
+        if message.photo_file_id is not None or message.invoice is not None:
             raise bad_request("there is no text in the message to edit")
         preview = _link_preview(p)
         if (formatted.text, formatted.entities, markup, preview) == (

@@ -87,6 +87,7 @@ class SentMessage:
     reply_keyboard: list[list[str]] | None = None
     reply_to_message_id: int | None = None
     link_preview: JsonDict | None = None  # link_preview_options as sent
+    invoice: JsonDict | None = None  # the Invoice object of a sendInvoice message
     deleted: bool = False
     edits: int = 0
     edit_date: int | None = None
@@ -314,7 +315,9 @@ class BotApiState:
                 nested = self.message_json(bot_reply)
                 nested.pop("reply_to_message", None)  # Telegram nests replies one level deep
                 data["reply_to_message"] = nested
-        if message.photo_file_id is not None:
+        if message.invoice is not None:
+            data["invoice"] = message.invoice
+        elif message.photo_file_id is not None:
             data["photo"] = _photo_sizes(message.photo_file_id)
             if message.caption:
                 data["caption"] = message.caption
@@ -380,20 +383,8 @@ class BotApiState:
         sticker: bool = False,
     ) -> JsonDict:
         """An Update with a user's message (``text`` is ignored for stickers)."""
-        self.users.setdefault(user.id, user)
-        target = self._chat_for(user, chat)
-        history = self._user_messages.setdefault(target.id, {})
-        now = int(time.time())
-        if edited and history:
-            message_id = max(history)
-        else:
-            message_id = self._next_message_id(target.id)
-        message: JsonDict = {
-            "message_id": message_id,
-            "from": user.to_dict(),
-            "chat": target.to_dict(),
-            "date": now,
-        }
+        message = self._user_message(user, chat, edited=edited)
+        message_id = message["message_id"]
         if sticker:
             message["sticker"] = {
                 "file_id": f"CAACAgIAAxkBAAI{message_id:08d}",
@@ -412,9 +403,29 @@ class BotApiState:
                 length = utf16_len(command.group())
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         if edited:
-            message["edit_date"] = now
-        history[message_id] = message
+            message["edit_date"] = message["date"]
         return self._new_update("edited_message" if edited else "message", dict(message))
+
+    def _user_message(
+        self, user: FakeUser, chat: FakeChat | int | None, *, edited: bool = False
+    ) -> JsonDict:
+        """A new (or, ``edited``, the newest) message of ``user``, kept in the chat's history;
+        the caller fills in its content."""
+        self.users.setdefault(user.id, user)
+        target = self._chat_for(user, chat)
+        history = self._user_messages.setdefault(target.id, {})
+        if edited and history:
+            message_id = max(history)
+        else:
+            message_id = self._next_message_id(target.id)
+        message: JsonDict = {
+            "message_id": message_id,
+            "from": user.to_dict(),
+            "chat": target.to_dict(),
+            "date": int(time.time()),
+        }
+        history[message_id] = message
+        return message
 
     def make_callback_update(
         self,

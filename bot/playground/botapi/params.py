@@ -13,16 +13,18 @@ from bot.playground.botapi.rules import bad_request
 # PTB (httpx) sends every non-string value JSON-encoded inside form fields.
 _INT_FIELDS = frozenset(
     "chat_id message_id offset limit cache_time reply_to_message_id message_thread_id user_id "
-    "max_connections".split()
+    "max_connections max_tip_amount photo_size photo_width photo_height".split()
 )
 _BOOL_FIELDS = frozenset(
     "disable_notification protect_content show_alert is_personal drop_pending_updates "
     "disable_web_page_preview allow_sending_without_reply has_spoiler "
-    "show_caption_above_media".split()
+    "show_caption_above_media need_name need_phone_number need_email need_shipping_address "
+    "send_phone_number_to_provider send_email_to_provider is_flexible ok".split()
 )
 _JSON_FIELDS = frozenset(
     "reply_markup results commands scope menu_button entities caption_entities "
-    "link_preview_options reply_parameters allowed_updates button".split()
+    "link_preview_options reply_parameters allowed_updates button prices shipping_options "
+    "suggested_tip_amounts".split()
 )
 
 

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.playground.botapi.methods import ChatMethods, Handler
+from bot.playground.botapi.methods import Handler
 from bot.playground.botapi.model import (
     Button,
     Call,
@@ -29,6 +29,12 @@ from bot.playground.botapi.model import (
     UploadedFile,
 )
 from bot.playground.botapi.params import Params, read_params
+from bot.playground.botapi.payments import (
+    PaymentMethods,
+    PaymentOutcome,
+    PreCheckoutAnswer,
+    ShippingAnswer,
+)
 from bot.playground.botapi.rules import (
     ApiError,
     FloodControl,
@@ -47,7 +53,10 @@ __all__ = [
     "FakeUser",
     "InlineAnswer",
     "LocalBotApi",
+    "PaymentOutcome",
+    "PreCheckoutAnswer",
     "SentMessage",
+    "ShippingAnswer",
     "UploadedFile",
 ]
 
@@ -60,7 +69,7 @@ _SCOPES = frozenset(
 )
 
 
-class LocalBotApi(ChatMethods):
+class LocalBotApi(PaymentMethods):
     """Fake Telegram Bot API server on loopback (aiohttp) plus its in-memory state."""
 
     def __init__(
@@ -76,6 +85,7 @@ class LocalBotApi(ChatMethods):
         super().__init__(
             {"id": bot_id, "is_bot": True, "first_name": bot_name, "username": bot_username},
             FloodControl(clock) if flood_limits else None,
+            clock,
         )
         self.token = token
         self.calls: list[Call] = []
@@ -103,6 +113,7 @@ class LocalBotApi(ChatMethods):
             "setChatMenuButton": self._set_chat_menu_button,
             "getChatMenuButton": self._get_chat_menu_button,
             **self.chat_handlers(),
+            **self.payment_handlers(),
         }
         self._handlers = {name.lower(): (name, fn) for name, fn in handlers.items()}
 
