@@ -14,9 +14,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken, NetworkError
 
-from bot import logs, migrate
+from bot import crypto, logs, migrate
 from bot.config import ConfigError, Settings, get_settings, provider_env
 from bot.process.deps import Deps
+from bot.services.orders import OrderError
 from integrations.errors import IntegrationError
 
 log = logging.getLogger("shopbot")
@@ -129,6 +130,40 @@ COMMANDS: dict[str, tuple[Command, str]] = {
 }
 
 
+async def cmd_data_key(settings: Settings, args: argparse.Namespace) -> None:
+    """A new DATA_KEY entry; with one already set, the next key id (put it first to rotate)."""
+    current = settings.data_key.get_secret_value().strip() if settings.data_key else ""
+    line = crypto.Keyring.parse(current).generate_key() if current else crypto.generate_key()
+    sys.stdout.write(line + "\n")
+
+
+async def cmd_refund(settings: Settings, args: argparse.Namespace) -> None:
+    deps = Deps.create(settings)
+    try:
+        await migrate.upgrade(deps.engine)
+        if not deps.payments.enabled:
+            raise ConfigError("configuration error: STRIPE_SECRET_KEY: payments are not configured")
+        amount = None if args.amount is None else int(args.amount)
+        try:
+            refund_id = await deps.payments.refund(args.order, "operator", amount)
+        except OrderError as exc:
+            sys.stderr.write(f"error: {exc}\n")
+            raise SystemExit(1) from None
+        sys.stdout.write(f"refund {refund_id} of order {args.order} asked of the provider\n")
+    finally:
+        await deps.close()
+
+
+COMMANDS["data-key"] = (
+    cmd_data_key,
+    "print a new DATA_KEY entry (kid:key); to rotate keys, put it first in DATA_KEY",
+)
+COMMANDS["refund"] = (
+    cmd_refund,
+    "refund an order through its payment provider (all that is left, or --amount minor units)",
+)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="shopbot", description="Cross-border shopping Telegram bot")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -151,6 +186,9 @@ def parser() -> argparse.ArgumentParser:
             cmd.add_argument(
                 "--demo", action="store_true", help="load the demo catalog if the catalog is empty"
             )
+        if name == "refund":
+            cmd.add_argument("order", type=int, help="the order number")
+            cmd.add_argument("--amount", type=int, default=None, help="in minor units (cents)")
         if name == "translate":
             cmd.add_argument(
                 "languages", nargs="*", metavar="LANG",

@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     stripe_secret_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None
     stripe_api_base: str | None = None
+    # Telegram's native invoices instead of a Stripe link (a provider token from @BotFather).
+    telegram_payment_provider_token: SecretStr | None = None
+    # The operator's shipping lines, fees and duties (default: bot/data/shipping.toml).
+    shipping_rates_file: str | None = None
+    # A live price this much above the paid one (percent) asks the shopper to pay the
+    # difference or cancel with a full refund.
+    price_rise_tolerance_percent: int = Field(default=5, ge=0, le=100)
     default_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
     sync_sources: Annotated[tuple[str, ...], NoDecode] = ()

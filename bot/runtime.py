@@ -10,10 +10,11 @@ from contextlib import suppress
 from aiohttp import web
 from telegram import Update
 
-from bot import demo, migrate
+from bot import crypto, demo, migrate
 from bot.config import ConfigError, Settings
 from bot.process.deps import Deps
 from bot.services import catalog
+from bot.shipping_rates import ShippingRatesError, load_rates
 from bot.sync import jobs
 from bot.sync.sources import source_name
 from bot.telegram.app import ShopbotApplication
@@ -90,6 +91,16 @@ async def _stock(deps: Deps, demo_if_empty: bool) -> None:
         )
 
 
+def check_payments(settings: Settings) -> None:
+    """Refuse to start, with one line, on what would fail a shopper at checkout: payments
+    without DATA_KEY, or a shipping rates file that does not read."""
+    crypto.require_data_key(settings)
+    try:
+        load_rates(settings.shipping_rates_file)
+    except ShippingRatesError as exc:
+        raise ConfigError(f"configuration error: SHIPPING_RATES_FILE: {exc}") from None
+
+
 async def serve(
     settings: Settings, stop: asyncio.Event | None = None, *, demo_if_empty: bool = False
 ) -> None:
@@ -99,6 +110,7 @@ async def serve(
         raise ConfigError(
             "configuration error: TELEGRAM_BOT_TOKEN: not set (get one from @BotFather)"
         )
+    check_payments(settings)
     stop = stop or stop_event_on_signals()
     deps = Deps.create(settings)
     webhook = settings.telegram_webhook_url

@@ -23,6 +23,8 @@ TITLE_LIMIT = 300
 SKU_BUTTONS = 24
 SKU_LABEL = 28
 BACK = "pb"  # callback data of "« Back to results"
+ADD = "ca"  # callback data "ca:<sku id>": add one of the variant to the cart
+PICK = "cv"  # "choose a variant first"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +117,15 @@ def _keyboard(
             for i, s in enumerate(product.skus[:SKU_BUTTONS])
         ]  # fmt: skip
         rows += grid(options, columns=2)
+    chosen = (
+        product.skus[selected] if selected is not None and selected < len(product.skus) else None
+    )
+    if chosen is None and len(product.skus) == 1:
+        chosen = product.skus[0]
+    if chosen is not None and chosen.in_stock and chosen.id:
+        rows.append([button("🛒 " + t.gettext("Add to cart"), ADD, chosen.id)])
+    elif len(product.skus) > 1:
+        rows.append([button("🛒 " + t.gettext("Choose a variant to add it to the cart"), PICK)])
     if product.url:
         label = t.gettext("Open on {marketplace}").format(marketplace=product.marketplace_title)
         rows.append([InlineKeyboardButton(label, url=product.url)])

@@ -18,11 +18,15 @@ from telegram.ext import (
 from bot.process.deps import Deps
 from bot.telegram.app import Options, ShopbotApplication, build_application
 from handlers import (
+    alerts,
+    cart,
     categories,
+    checkout,
     fallback,
     inline,
     language,
     links,
+    orders,
     product,
     search,
     search_view,
@@ -35,8 +39,13 @@ from handlers.middleware import load_user
 
 
 def build(deps: Deps, **options: Unpack[Options]) -> ShopbotApplication:
-    """The bot's Application: every handler here wired, each given a BotContext."""
-    return build_application(deps, register, context_type=BotContext, **options)
+    """The bot's Application: every handler here wired, each given a BotContext; payment
+    events that queued alerts have them sent through it."""
+    app = build_application(deps, register, context_type=BotContext, **options)
+    deps.payments.on_alerts = alerts.kick(
+        lambda update: app.create_task(app.process_update(update))
+    )
+    return app
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -59,6 +68,18 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(product.product_button, pattern=product.PRODUCT))
     app.add_handler(CallbackQueryHandler(product.sku_button, pattern=product.SKU))
     app.add_handler(CallbackQueryHandler(product.close_button, pattern=product.CLOSE))
+    app.add_handler(CommandHandler("cart", cart.cart_command))
+    app.add_handler(CallbackQueryHandler(cart.add_button, pattern=cart.ADD))
+    app.add_handler(CallbackQueryHandler(cart.pick_button, pattern=cart.PICK))
+    app.add_handler(CallbackQueryHandler(cart.line_button, pattern=cart.LINE))
+    app.add_handler(CallbackQueryHandler(cart.show_button, pattern=cart.SHOW))
+    app.add_handler(CallbackQueryHandler(checkout.start_button, pattern=checkout.START))
+    app.add_handler(CallbackQueryHandler(checkout.line_button, pattern=checkout.LINE))
+    app.add_handler(CallbackQueryHandler(checkout.pay_button, pattern=checkout.PAY))
+    app.add_handler(CommandHandler("orders", orders.orders_command))
+    app.add_handler(CallbackQueryHandler(orders.open_button, pattern=orders.OPEN))
+    app.add_handler(CallbackQueryHandler(orders.list_button, pattern=orders.LIST))
+    app.add_handler(alerts.AlertsHandler())
     app.add_handler(InlineQueryHandler(inline.inline_search))
     start.DEEP_LINKS["p"] = product.open_product_link
 

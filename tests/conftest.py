@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot import migrate
+from bot import crypto, migrate
 from bot.config import Settings, load_settings
 from bot.db import Base, create_engine
 from bot.playground.botapi.server import LocalBotApi
@@ -37,6 +37,14 @@ async def _admin(url: str, sql: str) -> None:
     async with engine.connect() as conn:
         await conn.execute(text(sql))
     await engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _data_key() -> Iterator[None]:
+    """A throwaway key for the personal-data columns (no key file left in the checkout)."""
+    previous = crypto.use(crypto.Keyring.parse(crypto.generate_key()))
+    yield
+    crypto.use(previous)
 
 
 @pytest.fixture(scope="session")

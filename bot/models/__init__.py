@@ -1,17 +1,28 @@
 """The tables, one module per domain; importing this package registers them all on Base.metadata."""
 
+from bot.models.alerts import Alert
+from bot.models.carts import CartLine
 from bot.models.catalog import Offer, PriceChange, Product, ProductTitle, Sku
 from bot.models.ops import FxRate, HandledUpdate, Lease, SyncRun
+from bot.models.orders import Order, OrderEvent, OrderLine
+from bot.models.payments import PaymentEvent, Refund
 from bot.models.users import User
 
 __all__ = [
+    "Alert",
+    "CartLine",
     "FxRate",
     "HandledUpdate",
     "Lease",
     "Offer",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "PaymentEvent",
     "PriceChange",
     "Product",
     "ProductTitle",
+    "Refund",
     "Sku",
     "SyncRun",
     "User",

@@ -11,16 +11,34 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot import crypto
 from bot.cache import TtlCache
 from bot.config import Settings, provider_env
 from bot.db import create_engine, session_factory
 from bot.metrics import Metrics
 from bot.process.handled import Handled
+from bot.process.payments import Payments
 from bot.process.user_cache import CACHE, UserCache
 from bot.process.visits import Visits
 from integrations.http import HttpClient
+from integrations.payments.base import PaymentProvider
+from integrations.payments.stripe import StripePayments
 
 log = logging.getLogger(__name__)
+
+
+def payment_provider(settings: Settings, env: Mapping[str, str]) -> PaymentProvider | None:
+    """Stripe when STRIPE_SECRET_KEY is set; None (payments off) otherwise."""
+    if settings.stripe_secret_key is None or not settings.stripe_secret_key.get_secret_value():
+        return None
+    values = {**env, "STRIPE_SECRET_KEY": settings.stripe_secret_key.get_secret_value()}
+    if settings.stripe_webhook_secret is not None:
+        values["STRIPE_WEBHOOK_SECRET"] = settings.stripe_webhook_secret.get_secret_value()
+    if settings.stripe_api_base:
+        values["STRIPE_API_BASE"] = settings.stripe_api_base
+    provider: PaymentProvider = StripePayments(values)
+    return provider
+
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -46,12 +64,21 @@ class Deps:
     # Which Telegram updates were answered (see bot/process/handled.py).
     handled: Handled = field(init=False, repr=False)
 
+    # Checkout and payment events (see bot/process/payments.py); no provider: payments off.
+    payments: Payments = field(init=False, repr=False)
+
     def __post_init__(self) -> None:
         self.visits = Visits(self.sessions)
         self.handled = Handled(self.sessions)
+        self.payments = Payments(
+            self.sessions, payment_provider(self.settings, self.provider_env),
+            self.settings.public_base_url,
+        )  # fmt: skip
 
     @classmethod
     def create(cls, settings: Settings) -> Deps:
+        if not crypto.in_use():  # personal data columns need the keyring (bot/crypto.py)
+            crypto.use(crypto.load_keyring(settings))
         engine = create_engine(settings.database_url)
         redis = None
         if settings.redis_url:
@@ -77,6 +104,7 @@ class Deps:
                 log.warning("no Redis subscription yet: users are read from the database")
 
     async def close(self) -> None:
+        await self.payments.close()
         await self.visits.close()
         await self.handled.close()
         if self._listener is not None:

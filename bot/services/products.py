@@ -41,6 +41,7 @@ class Sku:
     promo_price: Decimal | None = None
     promo_starts_at: datetime | None = None
     promo_ends_at: datetime | None = None
+    id: int = 0  # the stored SKU's id (what a cart line names)
 
     def price_at(self, at: datetime) -> Decimal:
         """What it costs at `at`: the promotion's price inside its window, else the list price."""
@@ -112,6 +113,7 @@ def _sku(row: models.Sku) -> Sku:
         promo_price=None if promo is None else from_minor(promo, offer.currency),
         promo_starts_at=offer.promo_starts_at,
         promo_ends_at=offer.promo_ends_at,
+        id=row.id,
     )
 
 

@@ -9,6 +9,7 @@ from bot.telegram.app import ShopbotApplication
 from bot.web import health
 from bot.web.intake import Intake
 from bot.web.keys import DEPS, INTAKE, TELEGRAM
+from bot.web.stripe import stripe_webhook
 from bot.web.telegram import telegram_webhook
 
 
@@ -23,4 +24,5 @@ def make_web_app(deps: Deps, application: ShopbotApplication | None = None) -> w
     app.router.add_get("/healthz", health.healthz)
     app.router.add_get("/metrics", health.metrics)
     app.router.add_post("/webhooks/telegram", telegram_webhook)
+    app.router.add_post("/webhooks/stripe", stripe_webhook)
     return app

@@ -73,6 +73,7 @@ async def test_the_next_process_does_not_answer_what_this_one_did(deps: Deps) ->
     second = Handled(deps.sessions)
     for i in (10, 11, 12, 13, 14, 15):  # 11 and 13 were never handled: they are now
         assert await second.once(i, counter.handler(i))
+    await second.close()
     assert counter.calls == [10, 12, 14, 11, 13, 15]
 
 
@@ -87,6 +88,7 @@ async def test_a_delivery_during_the_first_waits_for_its_outcome(deps: Deps) -> 
     assert await first is False and await again is False  # the first must come again
     counter.gate = None
     assert await handled.once(3, counter.handler(3))  # and does, and is handled
+    await handled.close()
     assert counter.calls == [3, 3]
 
 

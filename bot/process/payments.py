@@ -1,0 +1,154 @@
+"""Checkout and payment events between the database and the payment provider.
+
+Services never commit and never call out while a transaction is open; this is the one place
+that sequences the three steps of a checkout (order written, payment page asked of the provider
+with an idempotency key, page attached to the order) and of a payment event (applied in one
+transaction, then the alerts sent and any refund asked of the provider after it commits).
+A refund asked of the provider is recorded first (its idempotency key with it), so a crash
+between the two asks again with the same key, which the provider answers with the same refund.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import models
+from bot.db import utcnow
+from bot.services import orders, payments
+from bot.services.payments import Applied
+from integrations.errors import IntegrationError
+from integrations.money import Money
+from integrations.payments.base import PaymentProvider
+from integrations.types import CheckoutLine, CheckoutRequest, PaymentEvent
+
+log = logging.getLogger(__name__)
+
+CHECKOUT_MINUTES = 30
+
+
+class PaymentsOff(Exception):
+    """No payment provider is configured."""
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    order_id: int
+    url: str
+
+
+class Payments:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        provider: PaymentProvider | None,
+        public_base_url: str | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.provider = provider
+        self.public_base_url = public_base_url or "https://t.me"
+        # Called after a commit that queued alerts (the Telegram side sends them).
+        self.on_alerts: Callable[[], None] = lambda: None
+        self._tasks: set[asyncio.Task[object]] = set()
+
+    @property
+    def enabled(self) -> bool:
+        return self.provider is not None
+
+    @property
+    def provider_name(self) -> str:
+        return self.provider.name if self.provider is not None else ""
+
+    async def page_for(self, order_id: int, title: str, locale: str | None) -> Started:
+        """The payment page of a new order (pending_payment): asked of the provider with the
+        order's idempotency key (asking twice gives the same page), then attached to it."""
+        if self.provider is None:
+            raise PaymentsOff()
+        async with self.sessions() as session:
+            order = await orders.get(session, order_id)
+        if order.checkout_url:
+            return Started(order.id, order.checkout_url)
+        expires_at = utcnow() + timedelta(minutes=CHECKOUT_MINUTES)
+        charge = Money.of_minor(order.total_minor, order.currency)
+        request = CheckoutRequest(
+            order_id=order.id, lines=(CheckoutLine(title, charge, 1),), currency=order.currency,
+            country=order.country, success_url=f"{self.public_base_url}/paid",
+            cancel_url=f"{self.public_base_url}/cancelled", expires_at=expires_at,
+            idempotency_key=f"order-{order.id}-checkout", locale=locale,
+        )  # fmt: skip
+        checkout = await self.provider.create_checkout(request)
+        async with self.sessions.begin() as session:
+            await orders.attach_checkout(
+                session, order.id, checkout.session_id, checkout.url, checkout.expires_at
+            )
+        return Started(order.id, checkout.url)
+
+    async def receive(self, event: PaymentEvent) -> Applied:
+        """Apply a verified provider event once; alerts and refunds follow the commit."""
+        async with self.sessions.begin() as session:
+            applied = await payments.apply(session, event)
+        if applied.order_id is not None and applied.outcome not in ("duplicate", "no_change"):
+            self.on_alerts()
+        if applied.refund_id is not None:
+            self._later(self.send_refunds())
+        return applied
+
+    async def refund(self, order_id: int, reason: str, amount_minor: int | None = None) -> int:
+        """Refund an order (all that is left, or `amount_minor`), recorded, then asked of the
+        provider; returns the refund's id."""
+        async with self.sessions.begin() as session:
+            order = await orders.locked(session, order_id)
+            if order is None:
+                raise orders.OrderError(f"no order {order_id}")
+            amount = (
+                order.paid_minor - order.refunded_minor if amount_minor is None else amount_minor
+            )
+            refund = await orders.start_refund(session, order, amount, reason)
+            await payments.alert(session, order, "refund_started", {"amount_minor": amount})
+        self.on_alerts()
+        await self.send_refunds()
+        return refund.id
+
+    async def send_refunds(self) -> int:
+        """Ask the provider for every refund recorded and not yet done; returns how many went."""
+        if self.provider is None:
+            return 0
+        async with self.sessions() as session:
+            waiting = await payments.pending_refunds(session)
+        sent = 0
+        for refund_id in waiting:
+            async with self.sessions() as session:
+                refund = await session.get(models.Refund, refund_id)
+                order = await session.get(models.Order, refund.order_id) if refund else None
+            if refund is None or order is None or not order.payment_ref:
+                continue
+            amount = Money.of_minor(refund.amount_minor, refund.currency)
+            try:
+                done = await self.provider.refund(order.payment_ref, amount, refund.idempotency_key)
+            except IntegrationError as exc:
+                log.warning("refund %s of order %s not sent: %r", refund.id, order.id, exc)
+                continue
+            async with self.sessions.begin() as session:
+                row = await session.get(models.Refund, refund_id)
+                if row is not None and row.status == "requested":
+                    row.status, row.provider_refund_id = "sent", done.refund_id
+            sent += 1
+        return sent
+
+    def _later(self, work: Coroutine[Any, Any, object]) -> None:
+        task: asyncio.Task[object] = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def close(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        close = getattr(self.provider, "close", None)
+        if close is not None:
+            await close()

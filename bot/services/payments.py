@@ -1,0 +1,168 @@
+"""Payment events applied to orders exactly once, whatever arrives twice or out of order.
+
+Every provider (Stripe's webhook, Telegram's successful_payment) hands its events here as
+`integrations.types.PaymentEvent`. In one transaction: the event's id is recorded under a unique
+constraint (a repeat, even a concurrent one, finds it taken and changes nothing), the order is
+locked, the order moves along the state table (bot/services/order_states.py) as far as the event
+justifies given where the order is now, its timeline grows, and the shopper's alert is queued in
+the outbox. An event that no longer fits (a completed-but-unpaid after the paid one, an expiry
+after the payment) is recorded and changes nothing. A payment for an order that expired or was
+cancelled meanwhile is taken and refunded, never lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import models
+from bot.db import dialect_insert, utcnow
+from bot.services import alerts, cart, orders
+from bot.services.order_states import PAID_STATES, OrderStatus
+from integrations.types import PaymentEvent
+
+log = logging.getLogger(__name__)
+
+S = OrderStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What an event did: `outcome` names it; `refund_id` is a refund to ask the provider for."""
+
+    order_id: int | None
+    outcome: str
+    refund_id: int | None = None
+
+
+DUPLICATE = Applied(None, "duplicate")
+
+
+async def apply(session: AsyncSession, event: PaymentEvent) -> Applied:
+    """Apply one provider event (the caller commits; see the module docstring)."""
+    insert = dialect_insert(session)
+    recorded = await session.execute(
+        insert(models.PaymentEvent)
+        .values(
+            provider=event.provider,
+            event_id=event.event_id,
+            kind=event.kind,
+            order_id=None,
+            outcome="",
+            received_at=utcnow(),
+        )
+        .on_conflict_do_nothing()
+        .returning(models.PaymentEvent.id)
+    )
+    row_id = recorded.scalar()
+    if row_id is None:
+        log.info("payment event %s/%s again: already applied", event.provider, event.event_id)
+        return DUPLICATE
+    order = await orders.locked(session, event.order_id) if event.order_id else None
+    if order is None:
+        applied = Applied(None, "unknown_order" if event.order_id else "no_order")
+        if event.kind != "ignored":
+            log.warning("payment event %s for no order we know", event.event_id)
+    else:
+        applied = await _apply(session, order, event)
+    row = await session.get(models.PaymentEvent, row_id)
+    assert row is not None
+    row.order_id, row.outcome = applied.order_id, applied.outcome
+    return applied
+
+
+async def _apply(session: AsyncSession, order: models.Order, event: PaymentEvent) -> Applied:
+    kind = event.kind
+    if kind == "paid":
+        return await _paid(session, order, event)
+    if kind == "pending" and order.status == S.PENDING_PAYMENT:
+        await orders.note(session, order, "payment_pending")
+        await alert(session, order, "payment_pending")
+        return Applied(order.id, "pending")
+    if kind == "failed" and order.status == S.PENDING_PAYMENT:
+        await orders.move(session, order, S.CANCELLED, "payment_failed")
+        await alert(session, order, "payment_failed")
+        return Applied(order.id, "failed")
+    if kind == "expired" and order.status == S.PENDING_PAYMENT:
+        await orders.move(session, order, S.EXPIRED, "expired")
+        await alert(session, order, "expired")
+        return Applied(order.id, "expired")
+    if kind == "refunded":
+        return await _refunded(session, order, event)
+    return Applied(order.id, "no_change")
+
+
+async def _paid(session: AsyncSession, order: models.Order, event: PaymentEvent) -> Applied:
+    if order.paid_minor:
+        return Applied(order.id, "no_change")  # paid already (this is another event of it)
+    order.paid_minor = order.total_minor if event.amount is None else event.amount.minor()
+    order.payment_ref = event.payment_ref or order.payment_ref
+    order.paid_at = event.occurred_at
+    _contact(order, event.raw)
+    if order.status in (S.EXPIRED, S.CANCELLED):
+        refund = await orders.start_refund(session, order, order.paid_minor, "order_closed")
+        await alert(session, order, "paid_after_close")
+        return Applied(order.id, "refund_closed", refund.id)
+    await orders.move(session, order, S.PAID, "paid", {"amount_minor": order.paid_minor})
+    await cart.take(session, order.user_id, await orders.sku_quantities(session, order.id))
+    await alert(session, order, "paid")
+    return Applied(order.id, "paid")
+
+
+async def _refunded(session: AsyncSession, order: models.Order, event: PaymentEvent) -> Applied:
+    amount = event.amount.minor() if event.amount is not None else order.paid_minor
+    if not order.paid_minor or amount <= order.refunded_minor:
+        return Applied(order.id, "no_change")  # told before, or about a payment we never had
+    order.refunded_minor = min(amount, order.paid_minor)
+    await orders.refunds_done(session, order.id)
+    if order.refunded_minor >= order.paid_minor:
+        if order.status != S.REFUND_PENDING and order.status in PAID_STATES:
+            await orders.move(session, order, S.REFUND_PENDING, "refund_requested")
+        if order.status == S.REFUND_PENDING:
+            await orders.move(session, order, S.REFUNDED, "refunded")
+    else:
+        await orders.note(session, order, "partly_refunded", {"amount_minor": amount})
+    await alert(session, order, "refunded", {"amount_minor": order.refunded_minor})
+    return Applied(order.id, "refunded")
+
+
+def _contact(order: models.Order, raw: Mapping[str, Any]) -> None:
+    """The shipping address and phone the payment page collected (sealed by the columns)."""
+    details = raw.get("shipping_details") or raw.get("collected_information") or {}
+    customer = raw.get("customer_details") or {}
+    address = (details.get("shipping_details") or details).get("address") or customer.get("address")
+    if isinstance(address, Mapping) and address:
+        name = (details.get("shipping_details") or details).get("name") or customer.get("name")
+        order.address = {**{k: v for k, v in address.items() if v}, "name": name or ""}
+    phone = customer.get("phone")
+    if isinstance(phone, str) and phone:
+        order.phone = phone
+
+
+async def alert(
+    session: AsyncSession, order: models.Order, kind: str, params: dict[str, Any] | None = None
+) -> None:
+    await alerts.enqueue(
+        session, f"order:{order.id}:{kind}", order.user_id, kind,
+        {"order_id": order.id, "currency": order.currency, "total_minor": order.total_minor,
+         **(params or {})},
+    )  # fmt: skip
+
+
+async def refund_for(session: AsyncSession, refund_id: int) -> models.Refund | None:
+    return await session.get(models.Refund, refund_id)
+
+
+async def pending_refunds(session: AsyncSession, limit: int = 50) -> list[int]:
+    found = await session.execute(
+        select(models.Refund.id)
+        .where(models.Refund.status == "requested")
+        .order_by(models.Refund.id)
+        .limit(limit)
+    )
+    return list(found.scalars())

@@ -1,0 +1,51 @@
+"""POST /webhooks/stripe: payment events, verified on the raw body, applied once.
+
+A body whose signature is missing, wrong or older than Stripe's 300 s tolerance is answered 400
+and changes nothing. A verified event is applied in one transaction (bot/services/payments.py:
+deduplicated by its id, so Stripe's at-least-once delivery applies it once) and answered 200;
+if the database is away it is answered 503 and Stripe delivers it again. Alerts and refunds
+run after the answer. Event types we do not act on get 200 and a log line.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from bot.faults import infrastructure
+from bot.web.keys import DEPS
+from integrations.errors import Forged, IntegrationError
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 512 * 1024  # Stripe's events are a few kilobytes
+
+
+async def stripe_webhook(request: web.Request) -> web.Response:
+    deps = request.app[DEPS]
+    provider = deps.payments.provider
+    if provider is None or provider.name != "stripe":
+        return web.Response(status=404, text="payments are not configured")
+    if (request.content_length or 0) > MAX_BODY:
+        return web.Response(status=413, text="too large")
+    raw = await request.read()
+    try:
+        event = provider.parse_event(raw, request.headers)
+    except Forged as exc:
+        deps.metrics.webhook_rejected.labels("stripe", "signature").inc()
+        log.warning("stripe webhook refused from %s: %s", request.remote, exc)
+        return web.Response(status=400, text="bad signature")
+    except IntegrationError as exc:
+        deps.metrics.webhook_rejected.labels("stripe", "malformed").inc()
+        log.warning("stripe webhook unreadable: %s", exc)
+        return web.Response(status=400, text="unreadable event")
+    try:
+        applied = await deps.payments.receive(event)
+    except Exception as exc:
+        if not infrastructure(exc):
+            raise
+        log.warning("stripe event %s must come again: %r", event.event_id, exc)
+        return web.Response(status=503, text="try again", headers={"Retry-After": "5"})
+    log.info("stripe event %s (%s): %s", event.event_id, event.kind, applied.outcome)
+    return web.json_response({"received": True, "outcome": applied.outcome})

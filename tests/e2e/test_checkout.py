@@ -1,0 +1,161 @@
+"""From a product card to a paid order: the quote, the Stripe link, the signed webhook, the alert.
+
+The real stripe SDK talks to the local fake Stripe (bot/playground/stripe); the fake delivers
+signed events to the bot's real web app, exactly as Stripe would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator, Callable
+
+import aiohttp
+import pytest
+from sqlalchemy import func, select
+
+from bot import models
+from bot.config import Settings, load_settings
+from bot.playground.botapi.server import LocalBotApi
+from bot.playground.stripe.server import FakeStripe
+from bot.process.deps import Deps
+from bot.web.app import make_web_app
+from tests.conftest import REDIS_URL
+from tests.e2e.harness import Shopper
+from tests.support import product, serving, store
+
+SECRET = "whsec_test_e2e"
+
+
+@pytest.fixture
+async def stripe() -> AsyncIterator[FakeStripe]:
+    async with FakeStripe(SECRET, secret_key="sk_test_e2e", settle_after=0.05) as fake:
+        yield fake
+
+
+@pytest.fixture
+def settings(database_url: str, stripe: FakeStripe) -> Settings:
+    return load_settings(
+        _env_file=None, database_url=database_url, redis_url=REDIS_URL,
+        telegram_bot_token="123456:PLAYGROUND-TOKEN", http_port=0,
+        stripe_secret_key="sk_test_e2e", stripe_webhook_secret=SECRET,
+        stripe_api_base=stripe.api_base,
+    )  # fmt: skip
+
+
+@pytest.fixture
+async def webhook(deps: Deps, stripe: FakeStripe) -> AsyncIterator[str]:
+    async with serving(make_web_app(deps)) as url:
+        stripe.webhook_url = f"{url}/webhooks/stripe"
+        yield url
+
+
+async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("not reached in time")
+
+
+async def to_quote(ann: Shopper, deps: Deps) -> None:
+    """Ann ships to Germany, puts two phone cases in the cart and opens the standard line's quote."""
+    ids = await store(deps, product("case", "适用苹果15手机壳透明硅胶", "29.90"))
+    await ann.send("/settings")
+    await ann.press("Country")
+    await ann.press("Germany")
+    (card,) = await ann.send(f"/start p_{ids['case']}")
+    await ann.press("🛒 Add to cart", card)
+    await ann.press("🛒 Add to cart", card)
+    (cart,) = await ann.send("/cart")
+    await ann.press("✅ Check out", cart)
+    assert "Shipping to Germany" in ann.last.text and "YunExpress" in ann.last.text
+    await ann.press_data("cl:standard", ann.last)
+
+
+def the_alerts(botapi: LocalBotApi, ann: Shopper) -> list[str]:
+    return [
+        m.text
+        for m in botapi.messages(ann.chat_id)
+        if m.text.startswith(("✅", "⏳", "❌", "⌛", "↩️")) and m.edits == 0
+    ]
+
+
+async def test_a_shopper_pays_and_hears_it_once_however_often_stripe_tells(
+    shopper: Callable[..., Shopper], deps: Deps, stripe: FakeStripe, webhook: str,
+    botapi: LocalBotApi,
+) -> None:  # fmt: skip
+    ann = shopper("en")
+    await to_quote(ann, deps)
+    quote = ann.last.text
+    for line in ("Goods", "Shipping inside China", "International shipping", "Service fee",
+                 "Duties and VAT (estimate)", "Total"):  # fmt: skip
+        assert line in quote
+    assert "€" in quote  # Germany: the shopper's currency is the euro
+    pay = next(b for b in ann.last.all_buttons if b.text.startswith("💳 Pay"))
+    await ann.press(pay.text, ann.last)
+    link = next(b for b in ann.last.all_buttons if b.url)
+    assert link.url.startswith(f"{stripe.public_base}/pay/cs_")
+    assert "Order #" in ann.last.text and "30 minutes" in ann.last.text
+    created = next(r for r in stripe.requests if r.path == "/v1/checkout/sessions")
+    assert created.params["shipping_address_collection"]["allowed_countries"] == ["DE"]
+    assert created.params["line_items"][0]["price_data"]["currency"] == "eur"
+    session_id = link.url.rsplit("/", 1)[1]
+
+    paid = await stripe.complete(session_id, paid=True)
+    await until(lambda: len(the_alerts(botapi, ann)) == 1)
+    await stripe.deliver(paid, times=20, concurrently=True)
+    await asyncio.sleep(0.2)
+    (alert,) = the_alerts(botapi, ann)
+    assert alert.startswith("✅ Payment received for order #")
+    async with deps.sessions() as s:
+        order = await s.scalar(select(models.Order))
+        assert order is not None and order.status == "paid" and order.checkout_id == session_id
+        assert await s.scalar(select(func.count()).select_from(models.PaymentEvent)) == 1
+        assert await s.scalar(select(func.count()).select_from(models.CartLine)) == 0
+    (orders,) = await ann.send("/orders")
+    assert f"#{order.id}" in orders.text and "paid" in orders.text
+    await ann.press(f"#{order.id}", orders)
+    assert "Timeline" in ann.last.text and "waiting for payment" in ann.last.text
+
+
+async def test_forged_and_stale_webhooks_change_nothing(
+    shopper: Callable[..., Shopper], deps: Deps, stripe: FakeStripe, webhook: str,
+) -> None:  # fmt: skip
+    ann = shopper("en")
+    await to_quote(ann, deps)
+    pay = next(b for b in ann.last.all_buttons if b.text.startswith("💳 Pay"))
+    await ann.press(pay.text, ann.last)
+    session_id = next(b for b in ann.last.all_buttons if b.url).url.rsplit("/", 1)[1]
+    stripe.complete_session(session_id, paid=True)  # the session is paid, the event not sent
+    event = stripe.event_for(session_id, "checkout.session.completed")
+    body = json.dumps(event).encode()
+    async with aiohttp.ClientSession() as http:
+        for headers in (
+            {},  # unsigned
+            {"Stripe-Signature": stripe.sign(body).replace("v1=", "v1=00")},  # forged
+            {"Stripe-Signature": stripe.sign(body, timestamp=int(stripe.clock()) - 301)},  # stale
+            {"Stripe-Signature": stripe.sign(body + b" ")},  # signed for another body
+        ):
+            async with http.post(f"{webhook}/webhooks/stripe", data=body, headers=headers) as r:
+                assert r.status == 400
+        signed = {"Stripe-Signature": stripe.sign(body), "Content-Type": "application/json"}
+        async with http.post(f"{webhook}/webhooks/stripe", data=body, headers=signed) as r:
+            assert r.status == 200 and (await r.json())["outcome"] == "paid"
+    async with deps.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(models.PaymentEvent)) == 1
+
+
+async def test_without_stripe_keys_checkout_says_payments_are_off(
+    shopper: Callable[..., Shopper], deps: Deps, stripe: FakeStripe
+) -> None:
+    deps.payments.provider = None
+    ann = shopper("en")
+    await to_quote(ann, deps)
+    pay = next(b for b in ann.last.all_buttons if b.text.startswith("💳 Pay"))
+    answer = await ann.press(pay.text, ann.last)
+    assert answer.show_alert and "not configured" in (answer.text or "")
+    async with deps.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(models.Order)) == 0
+    assert re.search(r"Total", ann.last.text)
