@@ -18,6 +18,7 @@ from bot.services import cart, checkout, orders
 from bot.services.fx import Table
 from bot.services.quotes import Quote, QuoteError, options, quote
 from bot.shipping_rates import ShippingRates, load_rates
+from handlers import invoices
 from handlers.context import BotContext
 from handlers.keyboards import button, markup
 from handlers.money import cached_rates, price_text, target_currency
@@ -83,7 +84,8 @@ async def pay_button(update: Update, context: BotContext) -> None:
     """An order for the cart at the quote, and the link to pay it."""
     query, message = _query(update)
     deps = context.deps
-    if not deps.payments.enabled:
+    invoice = invoices.provider_token(context) is not None
+    if not deps.payments.enabled and not invoice:
         await query.answer(context._("Payments are not configured on this bot yet."), True)
         return
     line = context.match["line"] if context.match else ""
@@ -97,10 +99,16 @@ async def pay_button(update: Update, context: BotContext) -> None:
         shown = await cart.view(session, query.from_user.id)
         order = await checkout.place(
             session, user_id=query.from_user.id, cart=shown, quote=the_quote, charge=charge,
-            rates=rates, language=context.t.locale, provider=deps.payments.provider_name,
+            rates=rates, language=context.t.locale,
+            provider=invoices.PROVIDER if invoice else deps.payments.provider_name,
         )  # fmt: skip
         await cart.acknowledge(session, query.from_user.id)
     title = context._("Order #{order}").format(order=order.id)
+    if invoice:
+        waiting = context.h("Order #{order}: pay with the invoice below.", order=order.id)
+        await context.edit(message, f"{quote_text(context, the_quote, charge, rates)}\n\n{waiting}")
+        await invoices.send(message, context, order, title)
+        return
     try:
         started = await deps.payments.page_for(order.id, title, context.t.locale)
     except (IntegrationError, PaymentsOff) as exc:

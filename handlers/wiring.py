@@ -11,6 +11,8 @@ from telegram.ext import (
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
+    PreCheckoutQueryHandler,
+    ShippingQueryHandler,
     TypeHandler,
     filters,
 )
@@ -24,6 +26,7 @@ from handlers import (
     checkout,
     fallback,
     inline,
+    invoices,
     language,
     links,
     orders,
@@ -80,6 +83,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(orders.open_button, pattern=orders.OPEN))
     app.add_handler(CallbackQueryHandler(orders.list_button, pattern=orders.LIST))
     app.add_handler(alerts.AlertsHandler())
+    app.add_handler(ShippingQueryHandler(invoices.shipping_query))
+    app.add_handler(PreCheckoutQueryHandler(invoices.pre_checkout))
+    app.add_handler(MessageHandler(filters.SUCCESSFUL_PAYMENT, invoices.successful_payment))
     app.add_handler(InlineQueryHandler(inline.inline_search))
     start.DEEP_LINKS["p"] = product.open_product_link
 

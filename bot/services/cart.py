@@ -158,6 +158,19 @@ async def add(
     return line
 
 
+async def still_for_sale(session: AsyncSession, sku_ids: list[int | None]) -> bool:
+    """Whether every one of these variants can still be bought (none vanished or sold out)."""
+    if not sku_ids or None in sku_ids:
+        return False
+    found = await session.execute(
+        select(models.Sku)
+        .where(models.Sku.id.in_([i for i in sku_ids if i is not None]))
+        .options(selectinload(models.Sku.offer), selectinload(models.Sku.product))
+    )
+    skus = list(found.scalars())
+    return len(skus) == len(set(sku_ids)) and all(_buyable(sku) for sku in skus)
+
+
 async def _line(session: AsyncSession, user_id: int, line_id: int) -> models.CartLine:
     line = await session.get(models.CartLine, line_id) if 0 < line_id < 2**63 else None
     if line is None or line.user_id != user_id:

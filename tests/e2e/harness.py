@@ -4,11 +4,16 @@ exactly what the user saw."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+
 from telegram import Update
 
 from bot.playground.botapi.model import CallbackAnswer, FakeUser, SentMessage
 from bot.playground.botapi.server import LocalBotApi
+from bot.process.deps import Deps
 from bot.telegram.app import ShopbotApplication
+from tests.support import product, store
 
 
 class Shopper:
@@ -73,3 +78,28 @@ class Shopper:
             if message.buttons:
                 return message
         raise AssertionError("no message with buttons")
+
+
+async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
+    """Wait for what the bot does after an update (an alert after a webhook)."""
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("not reached in time")
+
+
+async def to_quote(ann: Shopper, deps: Deps) -> None:
+    """Ann ships to Germany, puts two phone cases in the cart and opens the standard line's
+    quote."""
+    ids = await store(deps, product("case", "适用苹果15手机壳透明硅胶", "29.90"))
+    await ann.send("/settings")
+    await ann.press("Country")
+    await ann.press("Germany")
+    (card,) = await ann.send(f"/start p_{ids['case']}")
+    await ann.press("🛒 Add to cart", card)
+    await ann.press("🛒 Add to cart", card)
+    (cart,) = await ann.send("/cart")
+    await ann.press("✅ Check out", cart)
+    assert "Shipping to Germany" in ann.last.text and "YunExpress" in ann.last.text
+    await ann.press_data("cl:standard", ann.last)

@@ -22,8 +22,8 @@ from bot.playground.stripe.server import FakeStripe
 from bot.process.deps import Deps
 from bot.web.app import make_web_app
 from tests.conftest import REDIS_URL
-from tests.e2e.harness import Shopper
-from tests.support import product, serving, store
+from tests.e2e.harness import Shopper, to_quote, until
+from tests.support import serving
 
 SECRET = "whsec_test_e2e"
 
@@ -49,29 +49,6 @@ async def webhook(deps: Deps, stripe: FakeStripe) -> AsyncIterator[str]:
     async with serving(make_web_app(deps)) as url:
         stripe.webhook_url = f"{url}/webhooks/stripe"
         yield url
-
-
-async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
-    for _ in range(int(seconds / 0.02)):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("not reached in time")
-
-
-async def to_quote(ann: Shopper, deps: Deps) -> None:
-    """Ann ships to Germany, puts two phone cases in the cart and opens the standard line's quote."""
-    ids = await store(deps, product("case", "适用苹果15手机壳透明硅胶", "29.90"))
-    await ann.send("/settings")
-    await ann.press("Country")
-    await ann.press("Germany")
-    (card,) = await ann.send(f"/start p_{ids['case']}")
-    await ann.press("🛒 Add to cart", card)
-    await ann.press("🛒 Add to cart", card)
-    (cart,) = await ann.send("/cart")
-    await ann.press("✅ Check out", cart)
-    assert "Shipping to Germany" in ann.last.text and "YunExpress" in ann.last.text
-    await ann.press_data("cl:standard", ann.last)
 
 
 def the_alerts(botapi: LocalBotApi, ann: Shopper) -> list[str]:
