@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 SOURCE = "alerts"
 SWEEP_SECONDS = 30
-_sending = asyncio.Lock()  # one sender per process at a time: the outbox is drained in order
+SENDING = "alerts.sending"  # bot_data key: one sender per process at a time, in order
 
 
 class AlertsHandler(TypeHandler[ServiceUpdate, BotContext, None]):
@@ -54,7 +54,8 @@ def kick(put: Callable[[ServiceUpdate], object]) -> Callable[[], None]:
 async def send_due(update: ServiceUpdate, context: BotContext) -> None:
     if update.source != SOURCE:
         return
-    async with _sending:
+    sending = context.application.bot_data.setdefault(SENDING, asyncio.Lock())
+    async with sending:
         while await _send_batch(context):
             pass
 
@@ -115,11 +116,25 @@ def render(kind: str, params: dict[str, Any], t: Translator) -> tuple[str, Any]:
             "it is being refunded in full."
         ),
         "refund_started": _("↩️ Order #{order}: a refund of {value} is on its way."),
+        "unavailable_refund": _(
+            "↩️ Order #{order}: an item sold out at the seller after you paid. "
+            "Your payment is being refunded in full."
+        ),
+        "price_rose": _(
+            "⚠️ Order #{order}: the seller raised the price after you paid. "
+            "Pay the difference of {value}, or cancel and get everything back."
+        ),
+        "difference_paid": _("✅ Order #{order}: difference of {value} received. We buy it now."),
         "refunded": _("↩️ Order #{order}: {value} has been refunded."),
     }
     template = texts.get(kind, _("Order #{order} has news: see /orders."))
     text = escape(template).format(order=order_id, amount=escape(total), value=escape(amount))
-    keyboard = markup([button(t.gettext("Open the order"), "od", order_id)]) if order_id else None
+    keyboard = markup([button(_("Open the order"), "od", order_id)]) if order_id else None
+    if kind == "price_rose" and order_id:
+        keyboard = markup(
+            [button("💳 " + _("Pay {value}").format(value=amount), "pd", order_id)],
+            [button(_("Cancel and refund"), "px", order_id)],
+        )
     return text, keyboard
 
 

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from html import escape
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.i18n import Translator
 from bot.models import Order
+from bot.process.payments import PaymentsOff
 from bot.services import orders
 from handlers.context import BotContext
 from handlers.keyboards import button, markup
+from integrations.errors import IntegrationError
 from integrations.money import Money
 
+log = logging.getLogger(__name__)
+
 OPEN = r"^od:(?P<id>\d{1,15})$"
+DIFFERENCE = r"^pd:(?P<id>\d{1,15})$"
+CANCEL = r"^px:(?P<id>\d{1,15})$"
 LIST = r"^ol$"
 TITLE_LIMIT = 60
 
@@ -111,3 +118,69 @@ def order_text(context: BotContext, order: Order, events: list[tuple[datetime, s
     for at, _kind, status in events:
         lines.append(f"{escape(t.datetime(at, 'short'))} · {escape(status_name(t, status))}")
     return "\n".join(lines)
+
+
+async def difference_button(update: Update, context: BotContext) -> None:
+    """Pay a risen price's difference: a payment page for just that amount."""
+    query = update.callback_query
+    assert query is not None and context.match is not None
+    order_id = int(context.match["id"])
+    title = context._("Price difference, order #{order}").format(order=order_id)
+    try:
+        started = await context.deps.payments.difference_page(order_id, query.from_user.id, title)
+    except orders.OrderError:
+        await query.answer(context._("This order owes no difference any more."), True)
+        return
+    except (IntegrationError, PaymentsOff) as exc:
+        log.warning("no difference page for order %s: %r", order_id, exc)
+        await query.answer(context._("The payment service did not answer: try again soon."), True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton("💳 " + context._("Pay the difference"), url=started.url)]]
+        )
+        await context.edit(query.message, None, keyboard)
+
+
+async def cancel_button(update: Update, context: BotContext) -> None:
+    """Cancel an order whose price rose, with a full refund."""
+    query = update.callback_query
+    assert query is not None and context.match is not None
+    order_id = int(context.match["id"])
+    async with context.deps.sessions() as session:
+        try:
+            order = await orders.get(session, order_id, query.from_user.id)
+        except orders.OrderError:
+            order = None
+    if order is None or order.status != "price_difference_due":
+        await query.answer(context._("This order can no longer be cancelled here."), True)
+        return
+    await context.deps.payments.refund(order_id, "price_rose")
+    await query.answer(context._("Cancelled: your payment is being refunded in full."), True)
+    if isinstance(query.message, Message):
+        await context.edit(query.message, None, None)
+
+
+async def refund_command(update: Update, context: BotContext) -> None:
+    """Operators: /refund <order> [amount in minor units]."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    if user.id not in context.deps.settings.admin_ids:
+        await context.reply(message, context.h("This command is for operators."))
+        return
+    args = context.args or []
+    if not 1 <= len(args) <= 2 or not all(a.isdigit() for a in args):
+        await context.reply(message, context.h("Usage: /refund ORDER [AMOUNT in cents]"))
+        return
+    amount = int(args[1]) if len(args) == 2 else None
+    try:
+        refund_id = await context.deps.payments.refund(int(args[0]), "operator", amount)
+    except orders.OrderError as exc:
+        await context.reply(message, context.h("Not refunded: {why}", why=str(exc)))
+        return
+    await context.reply(
+        message, context.h("Refund {refund} of order #{order} asked.", refund=refund_id,
+                           order=args[0]),
+    )  # fmt: skip

@@ -16,6 +16,7 @@ from bot.cache import TtlCache
 from bot.config import Settings, provider_env
 from bot.db import create_engine, session_factory
 from bot.metrics import Metrics
+from bot.process import live
 from bot.process.handled import Handled
 from bot.process.payments import Payments
 from bot.process.user_cache import CACHE, UserCache
@@ -74,6 +75,12 @@ class Deps:
             self.sessions, payment_provider(self.settings, self.provider_env),
             self.settings.public_base_url,
         )  # fmt: skip
+        self.payments.tolerance_percent = self.settings.price_rise_tolerance_percent
+        self.payments.refresh = self.refresh_live
+
+    async def refresh_live(self, keys: list[tuple[str, str]]) -> live.Freshness:
+        """Today's prices and stock of these products, from their marketplaces."""
+        return await live.refresh(self.sessions, self.provider_env, self.http, keys)
 
     @classmethod
     def create(cls, settings: Settings) -> Deps:

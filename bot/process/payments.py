@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -55,6 +55,9 @@ class Payments:
         self.public_base_url = public_base_url or "https://t.me"
         # Called after a commit that queued alerts (the Telegram side sends them).
         self.on_alerts: Callable[[], None] = lambda: None
+        # Asks the marketplaces for today's prices of these products (bot/process/live.py).
+        self.refresh: Callable[[list[tuple[str, str]]], Awaitable[object]] | None = None
+        self.tolerance_percent = 5
         self._tasks: set[asyncio.Task[object]] = set()
 
     @property
@@ -97,7 +100,65 @@ class Payments:
             self.on_alerts()
         if applied.refund_id is not None:
             self._later(self.send_refunds())
+        if applied.outcome == "paid" and applied.order_id is not None:
+            self._later(self.review_paid(applied.order_id))
         return applied
+
+    async def review_paid(self, order_id: int) -> str:
+        """A paid order against the marketplace now: an item gone is refunded in full; a price
+        risen beyond the tolerance asks the shopper to pay the difference or cancel."""
+        async with self.sessions() as session:
+            order = await orders.get(session, order_id)
+        if self.refresh is not None:
+            await self.refresh([(line.marketplace, line.external_id) for line in order.lines])
+        refund_id = None
+        async with self.sessions.begin() as session:
+            locked = await orders.locked(session, order_id)
+            if locked is None or locked.status != orders.S.PAID:
+                return "no_change"
+            await session.refresh(locked, ["lines"])
+            found = await orders.review(session, locked, self.tolerance_percent)
+            if found.outcome == "unavailable":
+                refund = await orders.start_refund(
+                    session, locked, locked.paid_minor, "unavailable"
+                )
+                refund_id = refund.id
+                await payments.alert(session, locked, "unavailable_refund")
+            elif found.outcome == "price_rose" and found.difference is not None:
+                minor = found.difference.minor()
+                await orders.move(
+                    session, locked, orders.S.PRICE_DIFFERENCE_DUE, "price_rose",
+                    {"difference_minor": minor},
+                )  # fmt: skip
+                await payments.alert(session, locked, "price_rose", {"amount_minor": minor})
+        if found.outcome != "ok":
+            self.on_alerts()
+        if refund_id is not None:
+            await self.send_refunds()
+        return found.outcome
+
+    async def difference_page(self, order_id: int, user_id: int, title: str) -> Started:
+        """The payment page for a risen price's difference (one per order and amount)."""
+        if self.provider is None:
+            raise PaymentsOff()
+        async with self.sessions() as session:
+            order = await orders.get(session, order_id, user_id)
+            events = await orders.timeline(session, order_id)
+        rose = [e for e in events if e.kind == "price_rose"]
+        if order.status != orders.S.PRICE_DIFFERENCE_DUE or not rose:
+            raise orders.OrderError(f"order {order_id} owes no difference")
+        minor = int(rose[-1].detail["difference_minor"])
+        difference = Money.of_minor(minor, order.currency)
+        request = CheckoutRequest(
+            order_id=order.id, lines=(CheckoutLine(title, difference, 1),),
+            currency=order.currency, country=order.country,
+            success_url=f"{self.public_base_url}/paid",
+            cancel_url=f"{self.public_base_url}/cancelled",
+            expires_at=utcnow() + timedelta(minutes=CHECKOUT_MINUTES),
+            idempotency_key=f"order-{order.id}-difference-{minor}",
+        )  # fmt: skip
+        checkout = await self.provider.create_checkout(request)
+        return Started(order.id, checkout.url)
 
     async def refund(self, order_id: int, reason: str, amount_minor: int | None = None) -> int:
         """Refund an order (all that is left, or `amount_minor`), recorded, then asked of the

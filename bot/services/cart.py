@@ -98,7 +98,7 @@ def _quantity(quantity: int) -> int:
     return quantity
 
 
-def _price_now(sku: models.Sku, at: datetime) -> Money | None:
+def price_now(sku: models.Sku, at: datetime) -> Money | None:
     offer = sku.offer
     if offer is None:
         return None
@@ -135,7 +135,7 @@ async def add(
         raise CartError(Reason.NO_SUCH_VARIANT)
     if not _buyable(sku):
         raise CartError(Reason.UNAVAILABLE)
-    price = _price_now(sku, datetime.now(UTC))
+    price = price_now(sku, datetime.now(UTC))
     assert price is not None
     line = await session.scalar(
         select(models.CartLine).where(
@@ -197,7 +197,7 @@ async def acknowledge(session: AsyncSession, user_id: int) -> None:
     """The shopper has seen today's prices: they become the prices differences are told from."""
     at = datetime.now(UTC)
     for line in await _rows(session, user_id):
-        price = _price_now(line.sku, at)
+        price = price_now(line.sku, at)
         if price is not None:
             line.seen_price_minor, line.currency = price.minor(), price.currency
     await session.flush()
@@ -246,7 +246,7 @@ async def view(session: AsyncSession, user_id: int) -> Cart:
                 variant=", ".join(f"{k}: {v}" for k, v in sorted(sku.attributes.items())),
                 url=product.url, quantity=line.quantity,
                 seen=Money.of_minor(line.seen_price_minor, line.currency),
-                unit=_price_now(sku, at), available=_buyable(sku),
+                unit=price_now(sku, at), available=_buyable(sku),
                 weight_grams=sku.weight_grams, category=product.category, seller=product.seller,
                 checked_at=product.synced_at,
             )

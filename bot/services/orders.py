@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select, update
@@ -19,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from bot import models
 from bot.db import utcnow
-from bot.services.cart import Item
+from bot.services.cart import Item, price_now, still_for_sale
 from bot.services.order_states import PAID_STATES, OrderStatus, check
 from integrations.money import Money
 
@@ -128,7 +129,12 @@ async def attach_checkout(
 
 
 async def start_refund(
-    session: AsyncSession, order: models.Order, amount_minor: int, reason: str
+    session: AsyncSession,
+    order: models.Order,
+    amount_minor: int,
+    reason: str,
+    *,
+    whole_order: bool = True,
 ) -> models.Refund:
     """Ask for a refund of `amount_minor` (the charge currency): the order goes to
     refund_pending and a Refund row waits to be sent to the provider (payments.send_refund)."""
@@ -136,8 +142,12 @@ async def start_refund(
         raise OrderError(f"order {order.id} was never paid")
     if not 0 < amount_minor <= order.paid_minor - order.refunded_minor:
         raise OrderError(f"order {order.id}: nothing left to refund")
-    if order.status != S.REFUND_PENDING:
+    if whole_order and order.status != S.REFUND_PENDING:
         await move(session, order, S.REFUND_PENDING, "refund_requested", {"reason": reason})
+    elif not whole_order:
+        await note(
+            session, order, "refund_requested", {"reason": reason, "amount_minor": amount_minor}
+        )
     refund = models.Refund(
         order_id=order.id, idempotency_key=f"refund-{order.id}-{reason}-{amount_minor}",
         amount_minor=amount_minor, currency=order.currency, reason=reason, status="requested",
@@ -201,6 +211,42 @@ async def timeline(session: AsyncSession, order_id: int) -> list[models.OrderEve
         .order_by(models.OrderEvent.at, models.OrderEvent.id)
     )
     return list(found.scalars())
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """A paid order against the catalog now: "ok", "unavailable" (a variant can no longer be
+    bought) or "price_rose" (beyond the tolerance; `difference` in the charge currency)."""
+
+    outcome: str
+    difference: Money | None = None
+
+
+async def review(session: AsyncSession, order: models.Order, tolerance_percent: int) -> Review:
+    """Compare what was paid for with what the marketplace asks now (refresh the catalog
+    first: bot/process/live.py)."""
+    skus = [line.sku_id for line in order.lines]
+    if not await still_for_sale(session, skus):
+        return Review("unavailable")
+    found = await session.execute(
+        select(models.Sku).where(models.Sku.id.in_([s for s in skus if s is not None]))
+        .options(selectinload(models.Sku.offer))
+    )  # fmt: skip
+    now = {sku.id: price_now(sku, utcnow()) for sku in found.scalars()}
+    paid = sum(line.unit_price_minor * line.quantity for line in order.lines)
+    current = 0
+    for line in order.lines:
+        price = now.get(line.sku_id) if line.sku_id is not None else None
+        if price is None or price.currency != line.currency:
+            return Review("unavailable")
+        current += price.minor() * line.quantity
+    if paid <= 0 or (current - paid) * 100 <= paid * tolerance_percent:
+        return Review("ok")
+    total_cny = Money.of_minor(paid, order.lines[0].currency).amount
+    total_cny = Decimal(order.quote["total"]["amount"]) if "total" in order.quote else total_cny
+    rise = Money.of_minor(current - paid, order.lines[0].currency).amount
+    charge = Money.of_minor(order.total_minor, order.currency)
+    return Review("price_rose", Money(charge.amount * rise / total_cny, order.currency).rounded())
 
 
 def refundable(order: models.Order) -> bool:

@@ -98,6 +98,9 @@ async def _apply(session: AsyncSession, order: models.Order, event: PaymentEvent
 
 
 async def _paid(session: AsyncSession, order: models.Order, event: PaymentEvent) -> Applied:
+    second = event.session_id is not None and event.session_id != order.checkout_id
+    if order.paid_minor and second:
+        return await _second_payment(session, order, event)
     if order.paid_minor:
         return Applied(order.id, "no_change")  # paid already (this is another event of it)
     order.paid_minor = order.total_minor if event.amount is None else event.amount.minor()
@@ -112,6 +115,25 @@ async def _paid(session: AsyncSession, order: models.Order, event: PaymentEvent)
     await cart.take(session, order.user_id, await orders.sku_quantities(session, order.id))
     await alert(session, order, "paid")
     return Applied(order.id, "paid")
+
+
+async def _second_payment(
+    session: AsyncSession, order: models.Order, event: PaymentEvent
+) -> Applied:
+    """A payment on another page of a paid order: the price difference the shopper agreed to
+    pay, or (the order was cancelled meanwhile, or paid twice) money to give back."""
+    amount = event.amount.minor() if event.amount is not None else 0
+    order.paid_minor += amount
+    if order.status == S.PRICE_DIFFERENCE_DUE:
+        await orders.move(session, order, S.PURCHASING, "difference_paid", {"amount_minor": amount})
+        await alert(session, order, "difference_paid", {"amount_minor": amount})
+        return Applied(order.id, "difference_paid")
+    closed = order.status in (S.EXPIRED, S.CANCELLED)
+    refund = await orders.start_refund(
+        session, order, amount, f"extra:{event.event_id[-40:]}", whole_order=closed
+    )
+    await alert(session, order, "refund_started", {"amount_minor": amount})
+    return Applied(order.id, "refund_extra", refund.id)
 
 
 async def _refunded(session: AsyncSession, order: models.Order, event: PaymentEvent) -> Applied:

@@ -103,3 +103,15 @@ async def to_quote(ann: Shopper, deps: Deps) -> None:
     await ann.press("✅ Check out", cart)
     assert "Shipping to Germany" in ann.last.text and "YunExpress" in ann.last.text
     await ann.press_data("cl:standard", ann.last)
+
+
+ALERT_MARKS = ("✅", "⏳", "❌", "⌛", "↩️", "⚠️")
+
+
+def alerts_seen(api: LocalBotApi, shopper: Shopper) -> list[str]:
+    """The alerts (payment and order news) the shopper received, oldest first."""
+    return [
+        m.text
+        for m in api.messages(shopper.chat_id)
+        if m.text.startswith(ALERT_MARKS) and not m.edits
+    ]

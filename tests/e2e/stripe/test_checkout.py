@@ -9,54 +9,16 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import aiohttp
-import pytest
 from sqlalchemy import func, select
 
 from bot import models
-from bot.config import Settings, load_settings
 from bot.playground.botapi.server import LocalBotApi
 from bot.playground.stripe.server import FakeStripe
 from bot.process.deps import Deps
-from bot.web.app import make_web_app
-from tests.conftest import REDIS_URL
-from tests.e2e.harness import Shopper, to_quote, until
-from tests.support import serving
-
-SECRET = "whsec_test_e2e"
-
-
-@pytest.fixture
-async def stripe() -> AsyncIterator[FakeStripe]:
-    async with FakeStripe(SECRET, secret_key="sk_test_e2e", settle_after=0.05) as fake:
-        yield fake
-
-
-@pytest.fixture
-def settings(database_url: str, stripe: FakeStripe) -> Settings:
-    return load_settings(
-        _env_file=None, database_url=database_url, redis_url=REDIS_URL,
-        telegram_bot_token="123456:PLAYGROUND-TOKEN", http_port=0,
-        stripe_secret_key="sk_test_e2e", stripe_webhook_secret=SECRET,
-        stripe_api_base=stripe.api_base,
-    )  # fmt: skip
-
-
-@pytest.fixture
-async def webhook(deps: Deps, stripe: FakeStripe) -> AsyncIterator[str]:
-    async with serving(make_web_app(deps)) as url:
-        stripe.webhook_url = f"{url}/webhooks/stripe"
-        yield url
-
-
-def the_alerts(botapi: LocalBotApi, ann: Shopper) -> list[str]:
-    return [
-        m.text
-        for m in botapi.messages(ann.chat_id)
-        if m.text.startswith(("✅", "⏳", "❌", "⌛", "↩️")) and m.edits == 0
-    ]
+from tests.e2e.harness import Shopper, alerts_seen, to_quote, until
 
 
 async def test_a_shopper_pays_and_hears_it_once_however_often_stripe_tells(
@@ -81,10 +43,10 @@ async def test_a_shopper_pays_and_hears_it_once_however_often_stripe_tells(
     session_id = link.url.rsplit("/", 1)[1]
 
     paid = await stripe.complete(session_id, paid=True)
-    await until(lambda: len(the_alerts(botapi, ann)) == 1)
+    await until(lambda: len(alerts_seen(botapi, ann)) == 1)
     await stripe.deliver(paid, times=20, concurrently=True)
     await asyncio.sleep(0.2)
-    (alert,) = the_alerts(botapi, ann)
+    (alert,) = alerts_seen(botapi, ann)
     assert alert.startswith("✅ Payment received for order #")
     async with deps.sessions() as s:
         order = await s.scalar(select(models.Order))
