@@ -44,11 +44,25 @@ async def pick_button(update: Update, context: BotContext) -> None:
 
 
 async def cart_command(update: Update, context: BotContext) -> None:
+    """The cart, its prices and stock asked of the marketplaces first (a few seconds at most)."""
     message = update.effective_message
     if message is None or update.effective_user is None:
         return
-    text, keyboard = await render(context, update.effective_user.id)
+    live = await refresh(context, update.effective_user.id)
+    text, keyboard = await render(context, update.effective_user.id, live)
     await context.reply(message, text, keyboard)
+
+
+async def refresh(context: BotContext, user_id: int) -> bool:
+    """Ask the marketplaces for the cart's prices and stock now; True when every product
+    answered (else the catalog's data stands, with its date)."""
+    async with context.deps.sessions() as session:
+        shown = await cart.view(session, user_id)
+    keys = [(item.marketplace, item.external_id) for item in shown.items]
+    if not keys:
+        return False
+    fresh = await context.deps.refresh_live(keys)
+    return not fresh.stale
 
 
 async def show_button(update: Update, context: BotContext) -> None:
@@ -87,17 +101,20 @@ async def line_button(update: Update, context: BotContext) -> None:
         await context.edit(query.message, text, keyboard)
 
 
-async def render(context: BotContext, user_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
+async def render(
+    context: BotContext, user_id: int, live: bool = False
+) -> tuple[str, InlineKeyboardMarkup | None]:
     """The cart as text and buttons: each line with its price now, what changed since it was
     added, what can no longer be bought, and the subtotal."""
     async with context.deps.sessions() as session:
         shown = await cart.view(session, user_id)
     if not shown.items:
         return context.h("Your cart is empty. Find something with /search."), None
-    return _text(context, shown, await cached_rates(context)), _keyboard(context, shown)
+    text = _text(context, shown, await cached_rates(context), live)
+    return text, _keyboard(context, shown)
 
 
-def _text(context: BotContext, shown: Cart, rates: Table | None) -> str:
+def _text(context: BotContext, shown: Cart, rates: Table | None, live: bool) -> str:
     t, h = context.t, context.h
     target = target_currency(context)
     lines = [f"<b>{h('Your cart')}</b>", ""]
@@ -128,7 +145,10 @@ def _text(context: BotContext, shown: Cart, rates: Table | None) -> str:
         total = price_text(t, subtotal.amount, subtotal.currency, target, rates)
         lines += ["", h("Goods: {amount}", amount=total)]
         checked = min(i.checked_at for i in shown.buyable)
-        lines.append(h("Prices as of {day}.", day=t.date(checked, "medium")))
+        if live:
+            lines.append(h("Prices and stock checked with the sellers just now."))
+        else:
+            lines.append(h("Prices as of {day}.", day=t.date(checked, "medium")))
     return "\n".join(lines)
 
 

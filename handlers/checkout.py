@@ -18,6 +18,7 @@ from bot.services import cart, checkout, orders
 from bot.services.fx import Table
 from bot.services.quotes import Quote, QuoteError, options, quote
 from bot.shipping_rates import ShippingRates, load_rates
+from handlers import cart as cart_view
 from handlers import invoices
 from handlers.context import BotContext
 from handlers.keyboards import button, markup
@@ -89,6 +90,16 @@ async def pay_button(update: Update, context: BotContext) -> None:
         await query.answer(context._("Payments are not configured on this bot yet."), True)
         return
     line = context.match["line"] if context.match else ""
+    await cart_view.refresh(context, query.from_user.id)  # pay today's price, not the sync's
+    async with deps.sessions.begin() as session:
+        changed = (await cart.view(session, query.from_user.id)).changed
+        if changed:  # shown once, then taken as seen
+            text, keyboard = await cart_view.render(context, query.from_user.id, live=True)
+            await cart.acknowledge(session, query.from_user.id)
+    if changed:
+        await query.answer(context._("Prices changed since you added them: see the cart."), True)
+        await context.edit(message, text, keyboard)
+        return
     made = await _quote(context, query.from_user.id, line)
     if isinstance(made, str):
         await query.answer(made, show_alert=True)

@@ -3,13 +3,16 @@ the local Bot API server."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
 from bot.playground.botapi.server import LocalBotApi
+from bot.process.deps import Deps
 from bot.telegram.app import ShopbotApplication
 from tests.e2e.harness import Shopper
+from tests.integrations.fakes import taobao as fake_taobao
+from tests.support import fast_http
 
 
 @pytest.fixture
@@ -22,3 +25,18 @@ def shopper(botapi: LocalBotApi, app: ShopbotApplication) -> Callable[..., Shopp
         return Shopper(botapi, app, user)
 
     return make
+
+
+@pytest.fixture
+async def taobao(deps: Deps) -> AsyncIterator[fake_taobao.FakeTaobao]:
+    fake = fake_taobao.FakeTaobao()
+    await fake.start()
+    deps.provider_env = {
+        "TAOBAO_APP_KEY": fake_taobao.APP_KEY,
+        "TAOBAO_APP_SECRET": fake_taobao.SECRET,
+        "TAOBAO_API_BASE": fake.api_base,
+        "TAOBAO_SHORT_LINK_BASE": fake.base,
+    }
+    deps.http = fast_http()
+    yield fake
+    await fake.close()

@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
-import pytest
 from sqlalchemy import select
 
 from bot.models import Product
 from bot.process.deps import Deps
 from tests.e2e.harness import Shopper
 from tests.integrations.fakes import taobao as fake_taobao
-from tests.support import fast_http
-
-
-@pytest.fixture
-async def taobao(deps: Deps) -> AsyncIterator[fake_taobao.FakeTaobao]:
-    fake = fake_taobao.FakeTaobao()
-    await fake.start()
-    deps.provider_env = {
-        "TAOBAO_APP_KEY": fake_taobao.APP_KEY,
-        "TAOBAO_APP_SECRET": fake_taobao.SECRET,
-        "TAOBAO_API_BASE": fake.api_base,
-        "TAOBAO_SHORT_LINK_BASE": fake.base,
-    }
-    deps.http = fast_http()
-    yield fake
-    await fake.close()
 
 
 async def test_taobao_link_shows_a_card_and_stores_the_product(

@@ -11,6 +11,7 @@ from bot.playground.botapi.server import LocalBotApi
 from bot.playground.stripe.server import FakeStripe
 from bot.process.deps import Deps
 from tests.e2e.harness import Shopper, alerts_seen, to_quote, until
+from tests.integrations.fakes import taobao as fake_taobao
 
 
 async def checked_out(ann: Shopper, deps: Deps) -> tuple[int, str]:
@@ -148,3 +149,32 @@ async def test_an_unknown_event_type_is_answered_and_logged(
     async with deps.sessions() as s:
         kinds = list((await s.execute(select(models.PaymentEvent.kind))).scalars())
     assert kinds == ["ignored"]
+
+
+async def test_a_price_changed_at_payment_is_shown_before_anything_is_charged(
+    shopper: Callable[..., Shopper], deps: Deps, stripe: FakeStripe, webhook: str,
+    taobao: fake_taobao.FakeTaobao,
+) -> None:  # fmt: skip
+    ann = shopper("en")
+    await ann.send("/settings")
+    await ann.press("Country")
+    await ann.press("Germany")
+    (card,) = await ann.send("https://item.taobao.com/item.htm?id=123456")
+    await ann.press("🛒 Add to cart", card)
+    (shown,) = await ann.send("/cart")
+    await ann.press("✅ Check out", shown)
+    await ann.press_data("cl:standard", ann.last)
+    taobao.items["123456"]["zk_final_price"] = "34.90"  # while the shopper reads the quote
+    pay = next(b for b in ann.last.all_buttons if b.text.startswith("💳 Pay"))
+    answer = await ann.press(pay.text, ann.last)
+    assert answer.show_alert and "Prices changed" in (answer.text or "")
+    assert "was CN¥29.90, now CN¥34.90" in ann.last.text
+    assert not [r for r in stripe.requests if r.path == "/v1/checkout/sessions"]
+    await ann.press("✅ Check out", ann.last)  # seen: the second time goes through
+    await ann.press_data("cl:standard", ann.last)
+    pay = next(b for b in ann.last.all_buttons if b.text.startswith("💳 Pay"))
+    await ann.press(pay.text, ann.last)
+    assert any(b.url for b in ann.last.all_buttons)
+    async with deps.sessions() as s:
+        (line,) = (await s.execute(select(models.OrderLine))).scalars()
+    assert line.unit_price_minor == 3490
