@@ -53,6 +53,11 @@ def schedule_sync(tg: ShopbotApplication, deps: Deps) -> None:
 
     tg.job_queue.run_repeating(rates, interval=TICK_SECONDS, first=60, name="fx")
 
+    async def payments(context: object) -> None:
+        await deps.payments.housekeeping()
+
+    tg.job_queue.run_repeating(payments, interval=TICK_SECONDS, first=15, name="payments")
+
     async def forget(context: object) -> None:
         await jobs.scheduled_prune(deps)
 

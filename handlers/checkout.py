@@ -16,7 +16,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from bot.process.payments import PaymentsOff
 from bot.services import cart, checkout, orders
 from bot.services.fx import Table
-from bot.services.quotes import Quote, QuoteError, options, quote
+from bot.services.quotes import LineOption, Quote, QuoteError, options, quote
 from bot.shipping_rates import ShippingRates, load_rates
 from handlers import cart as cart_view
 from handlers import invoices
@@ -53,6 +53,7 @@ async def start_button(update: Update, context: BotContext) -> None:
     lines = [f"<b>{context.h('Shipping to {country}', country=context.t.country(country))}</b>", ""]
     for option in options(items, country, _rates(context)):
         if option.price is None or option.days is None:
+            lines.append(f"• {escape(option.name)}: {escape(_refusal(context, option))}")
             continue
         price = _shown(context, option.price, rates)
         days = context.h("{low}-{high} days", low=option.days[0], high=option.days[1])
@@ -202,6 +203,21 @@ async def _quote(
     except checkout.NoRate:
         return context._("There is no exchange rate to charge this in. Try again later.")
     return made, charge, rates
+
+
+def _refusal(context: BotContext, option: LineOption) -> str:
+    """Why a shipping line cannot take this cart, in the shopper's words."""
+    _ = context._
+    if option.reason == "restricted_category":
+        names = {
+            "batteries": _("batteries"), "liquids": _("liquids"), "powders": _("powders"),
+            "magnets": _("magnets"), "knives": _("knives"),
+        }  # fmt: skip
+        kinds = ", ".join(sorted(names.get(k, k) for k in option.restricted))
+        return _("cannot carry {kinds}").format(kinds=kinds)
+    if option.reason == "over_max_weight":
+        return _("the parcel is over its weight limit")
+    return _("does not ship to your country")
 
 
 def _rates(context: BotContext) -> ShippingRates:

@@ -45,10 +45,17 @@ def build(deps: Deps, **options: Unpack[Options]) -> ShopbotApplication:
     """The bot's Application: every handler here wired, each given a BotContext; payment
     events that queued alerts have them sent through it."""
     app = build_application(deps, register, context_type=BotContext, **options)
-    deps.payments.on_alerts = alerts.kick(
-        lambda update: app.create_task(app.process_update(update))
-    )
+    deps.payments.on_alerts = alerts.kick(lambda update: _feed(app, deps, update))
     return app
+
+
+def _feed(app: ShopbotApplication, deps: Deps, update: object) -> None:
+    """A service update into the Application: its queue while it runs, else (tests, the
+    playground) processed in the background, awaited when the process stops."""
+    if app.running:
+        app.update_queue.put_nowait(update)
+    else:
+        deps.payments.later(app.process_update(update))
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

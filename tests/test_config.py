@@ -96,3 +96,32 @@ def test_cli_reports_bad_config_in_one_line(tmp_path) -> None:
         "unable to parse string as an integer"
     )
     assert "Traceback" not in proc.stderr
+
+
+def test_run_with_payments_and_no_data_key_refuses_in_one_line(tmp_path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        env={"TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOP", "STRIPE_SECRET_KEY": "sk_test_123",
+             "STRIPE_WEBHOOK_SECRET": "whsec_123", "PATH": "/usr/bin:/bin"},
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "configuration error: DATA_KEY: required when payments are configured; "
+        "generate one with `shopbot data-key`"
+    ]
+    assert "sk_test_123" not in proc.stderr and not (tmp_path / "shopbot.db").exists()
+
+
+def test_a_shipping_rates_file_that_does_not_read_stops_the_start(tmp_path) -> None:
+    rates = tmp_path / "rates.toml"
+    rates.write_text("version = 1\n[lines.express]\nname = 3\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        env={"TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOP", "SHIPPING_RATES_FILE": str(rates),
+             "PATH": "/usr/bin:/bin"},
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("configuration error: SHIPPING_RATES_FILE: ") and "rates.toml: " in line

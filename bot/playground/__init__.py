@@ -1,1 +1,2 @@
-"""Local development helpers: a fake Telegram Bot API server and a terminal playground."""
+"""Local development helpers: a fake Telegram Bot API server, a fake Stripe with its test payment
+page, and the terminal playground that runs the real bot against both."""

@@ -2,6 +2,8 @@
 
 The bot runs unchanged against the local Bot API server; what it sends is printed as text with
 numbered inline buttons. Type a message, or a button's number to press it; /quit leaves.
+/pay pays the newest Telegram invoice; /stripe pay or /stripe fail acts on the newest local
+test payment page (bot/playground/payments.py: without Stripe keys, checkout links lead there).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from bot.config import Settings
 from bot.playground.botapi.invoices import CURRENCIES
 from bot.playground.botapi.model import Call, JsonDict, SentMessage
 from bot.playground.botapi.server import LocalBotApi
+from bot.playground.payments import HINT, AlertTasks, LocalStripe, StripeCommand, wants_local_stripe
 from bot.process.deps import Deps
 from handlers import wiring
 from handlers.commands import publish
@@ -41,13 +44,20 @@ INTRO = (
     "Type a message (try /start or /settings), a button's number to press it, or /quit.\n"
     "The bot's log goes to {log}.\n"
 )
+PAYMENTS_INTRO = (
+    "Checkout links open a local test payment page; /stripe pay or /stripe fail uses it.\n"
+)
 
 
 class TerminalView:
     """Prints what the bot does in one private chat and maps typed numbers to its buttons."""
 
-    def __init__(self, api: LocalBotApi, chat_id: int, out: TextIO) -> None:
+    def __init__(
+        self, api: LocalBotApi, chat_id: int, out: TextIO, *, pay_page: str | None = None
+    ) -> None:
+        """`pay_page`: where the local test payment pages start (links there get a hint)."""
         self.api, self.chat_id, self.out = api, chat_id, out
+        self.pay_page = pay_page
         self.keyboard: SentMessage | None = None
         self._shown: tuple[int, str] | None = None  # the keyboard's message as last printed
 
@@ -83,6 +93,11 @@ class TerminalView:
                     link = f" ({b.url})" if b.url else ""
                     cells.append(f"[{n}] {b.text}{link}")
                 self.out.write("     " + "   ".join(cells) + "\n")
+            if any(self._local_page(b.url) for b in message.all_buttons):
+                self.out.write(f"     {HINT}\n")
+
+    def _local_page(self, url: str | None) -> bool:
+        return bool(url and self.pay_page and url.startswith(self.pay_page))
 
     def _same_text(self, message: SentMessage) -> bool:
         return self._shown == (message.message_id, _body(message))
@@ -128,6 +143,8 @@ class TerminalView:
                 return None
             if buttons[index].url:
                 self.out.write(f"  (a link: {buttons[index].url})\n")
+                if self._local_page(buttons[index].url):
+                    self.out.write(f"  {HINT}\n")
                 return None
             data = buttons[index].callback_data
             if data is None:
@@ -146,27 +163,56 @@ async def chat(
     out: TextIO = sys.stdout,
     log_file: str = "stderr",
 ) -> None:
-    """Run the playground until /quit or end of input."""
-    deps = Deps.create(settings)
+    """Run the playground until /quit or end of input; without Stripe keys, with a local test
+    payment page (closed, like everything else, on the way out)."""
+    local = await LocalStripe.start() if wants_local_stripe(settings) else None
     try:
-        await migrate.upgrade(deps.engine)
-        await demo.load(deps.sessions)
-        async with LocalBotApi() as api:
-            app = wiring.build(
-                deps, token=api.token, base_url=api.base_url, polling=False, rate_limit=False
-            )
-            user = api.user(1, first_name=_first_name(), language_code=user_language)
-            view = TerminalView(api, user.id, out)
-            api.on_call.append(view.on_call)
-            async with app:
-                await publish(app.bot)
-                out.write(INTRO.format(log=log_file))
-                await _loop(app, view, user.id, stdin, out)
+        if local is not None:
+            settings = local.configure(settings)
+        deps = Deps.create(settings)
+        try:
+            await migrate.upgrade(deps.engine)
+            await demo.load(deps.sessions)
+            if local is not None:
+                await local.serve_webhooks(deps)
+            await _talk(deps, local, user_language, stdin, out, log_file)
+        finally:
+            if local is not None:
+                await local.stop_webhooks()
+            await deps.close()
     finally:
-        await deps.close()
+        if local is not None:
+            await local.close()
 
 
-async def _loop(app: Any, view: TerminalView, user_id: int, stdin: TextIO, out: TextIO) -> None:
+async def _talk(
+    deps: Deps, local: LocalStripe | None, language: str, stdin: TextIO, out: TextIO, log: str
+) -> None:
+    async with LocalBotApi() as api:
+        app = wiring.build(
+            deps, token=api.token, base_url=api.base_url, polling=False, rate_limit=False
+        )
+        sending = AlertTasks(app)
+        sending.install(deps)
+        user = api.user(1, first_name=_first_name(), language_code=language)
+        page = local.page_prefix if local is not None else None
+        view = TerminalView(api, user.id, out, pay_page=page)
+        stripe = StripeCommand(local, api, user.id, out, sending.settled)
+        api.on_call.append(view.on_call)
+        async with app:
+            await publish(app.bot)
+            out.write(INTRO.format(log=log) + (PAYMENTS_INTRO if local is not None else ""))
+            try:
+                await _loop(app, view, stripe, user.id, stdin, out)
+            finally:
+                if local is not None:
+                    await local.stop_webhooks()  # no new events while the last alerts go
+                await sending.settled()
+
+
+async def _loop(
+    app: Any, view: TerminalView, stripe: StripeCommand, user_id: int, stdin: TextIO, out: TextIO
+) -> None:
     loop = asyncio.get_running_loop()
     while True:
         if stdin.isatty():
@@ -180,6 +226,9 @@ async def _loop(app: Any, view: TerminalView, user_id: int, stdin: TextIO, out: 
             continue
         if line.strip() == "/pay":
             await view.pay(app, user_id)
+            continue
+        if line.split()[0] == "/stripe":
+            await stripe.run(line.split()[1:])
             continue
         update = view.update_for(line, user_id)
         if update is None:

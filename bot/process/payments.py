@@ -31,6 +31,9 @@ from integrations.types import CheckoutLine, CheckoutRequest, PaymentEvent
 log = logging.getLogger(__name__)
 
 CHECKOUT_MINUTES = 30
+# A page that closed this long ago without a word from the provider (an invoice left unpaid,
+# a lost expiry event) is expired here: its reservation of the cart ends.
+EXPIRY_GRACE = timedelta(minutes=10)
 
 
 class PaymentsOff(Exception):
@@ -99,9 +102,9 @@ class Payments:
         if applied.order_id is not None and applied.outcome not in ("duplicate", "no_change"):
             self.on_alerts()
         if applied.refund_id is not None:
-            self._later(self.send_refunds())
+            self.later(self.send_refunds())
         if applied.outcome == "paid" and applied.order_id is not None:
-            self._later(self.review_paid(applied.order_id))
+            self.later(self.review_paid(applied.order_id))
         return applied
 
     async def review_paid(self, order_id: int) -> str:
@@ -202,7 +205,27 @@ class Payments:
             sent += 1
         return sent
 
-    def _later(self, work: Coroutine[Any, Any, object]) -> None:
+    async def housekeeping(self) -> int:
+        """Every minute in every process: orders whose payment page closed long ago expire,
+        refunds the provider did not take are asked again, and alerts left unsent (a process
+        that died) are sent. Returns how many orders expired."""
+        async with self.sessions() as session:
+            due = await orders.overdue(session, utcnow() - EXPIRY_GRACE)
+        expired = 0
+        for order_id in due:
+            async with self.sessions.begin() as session:
+                order = await orders.locked(session, order_id)
+                if order is None or order.status != orders.S.PENDING_PAYMENT:
+                    continue
+                await orders.move(session, order, orders.S.EXPIRED, "expired")
+                await payments.alert(session, order, "expired")
+                expired += 1
+        await self.send_refunds()
+        self.on_alerts()
+        return expired
+
+    def later(self, work: Coroutine[Any, Any, object]) -> None:
+        """Run `work` in the background; close() waits for it."""
         task: asyncio.Task[object] = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -249,5 +249,16 @@ async def review(session: AsyncSession, order: models.Order, tolerance_percent: 
     return Review("price_rose", Money(charge.amount * rise / total_cny, order.currency).rounded())
 
 
+async def overdue(session: AsyncSession, before: datetime, limit: int = 100) -> list[int]:
+    """Orders still waiting for a payment whose page closed before `before`."""
+    found = await session.execute(
+        select(models.Order.id)
+        .where(models.Order.status == S.PENDING_PAYMENT, models.Order.expires_at < before)
+        .order_by(models.Order.id)
+        .limit(limit)
+    )
+    return list(found.scalars())
+
+
 def refundable(order: models.Order) -> bool:
     return order.status in PAID_STATES and order.paid_minor > order.refunded_minor

@@ -9,7 +9,7 @@ from bot.telegram.app import ShopbotApplication
 from bot.web import health
 from bot.web.intake import Intake
 from bot.web.keys import DEPS, INTAKE, TELEGRAM
-from bot.web.stripe import stripe_webhook
+from bot.web.stripe import payment_done, stripe_webhook
 from bot.web.telegram import telegram_webhook
 
 
@@ -25,4 +25,6 @@ def make_web_app(deps: Deps, application: ShopbotApplication | None = None) -> w
     app.router.add_get("/metrics", health.metrics)
     app.router.add_post("/webhooks/telegram", telegram_webhook)
     app.router.add_post("/webhooks/stripe", stripe_webhook)
+    app.router.add_get("/paid", payment_done)
+    app.router.add_get("/cancelled", payment_done)
     return app

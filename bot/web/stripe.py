@@ -49,3 +49,16 @@ async def stripe_webhook(request: web.Request) -> web.Response:
         return web.Response(status=503, text="try again", headers={"Retry-After": "5"})
     log.info("stripe event %s (%s): %s", event.event_id, event.kind, applied.outcome)
     return web.json_response({"received": True, "outcome": applied.outcome})
+
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>
+<body style="font-family:sans-serif;text-align:center;margin-top:20vh"><h1>{title}</h1>
+<p>You can close this page and go back to Telegram: the bot tells you what happens next.</p>
+</body></html>"""
+
+
+async def payment_done(request: web.Request) -> web.Response:
+    """Where the payment page sends the shopper back (success_url / cancel_url)."""
+    title = "Thank you" if request.path.endswith("/paid") else "Payment cancelled"
+    return web.Response(text=PAGE.format(title=title), content_type="text/html")
