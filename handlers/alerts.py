@@ -112,7 +112,7 @@ def render(kind: str, params: dict[str, Any], t: Translator) -> tuple[str, Any]:
             "Your cart is kept: check out again with /cart."
         ),
         "paid_after_close": _(
-            "Order #{order} was already closed when your payment arrived: "
+            "↩️ Order #{order} was already closed when your payment arrived: "
             "it is being refunded in full."
         ),
         "refund_started": _("↩️ Order #{order}: a refund of {value} is on its way."),

@@ -58,6 +58,15 @@ async def test_an_expired_link_keeps_the_cart_and_a_late_payment_is_refunded(
     assert "expired" in alerts_seen(botapi, ann)[0] and await status(deps, order_id) == "expired"
     (cart,) = await ann.send("/cart")
     assert "✅ Check out" in [b.text for b in cart.all_buttons]  # the cart was kept
+    late = stripe.event_for(session, "checkout.session.completed")  # a payment that raced it
+    late["data"]["object"] |= {"payment_status": "paid", "payment_intent": "pi_late"}
+    (delivery,) = await stripe.deliver(late)
+    assert delivery.attempts == [200]
+    await until(lambda: any("already closed" in a for a in alerts_seen(botapi, ann)))
+    assert await status(deps, order_id) == "refund_pending"
+    async with deps.sessions() as s:
+        (refund,) = (await s.execute(select(models.Refund))).scalars()
+    assert refund.reason == "order_closed" and refund.amount_minor > 0
 
 
 async def test_an_operator_refunds_and_the_shopper_hears_it(
