@@ -117,7 +117,8 @@ async def render(
 def _text(context: BotContext, shown: Cart, rates: Table | None, live: bool) -> str:
     t, h = context.t, context.h
     target = target_currency(context)
-    lines = [f"<b>{h('Your cart')}</b>", ""]
+    title = h("Your cart")
+    lines = [f"<b>{title}</b>", ""]
     for n, item in enumerate(shown.items, 1):
         title = (
             item.title if len(item.title) <= TITLE_LIMIT else item.title[: TITLE_LIMIT - 1] + "…"

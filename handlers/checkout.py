@@ -50,7 +50,8 @@ async def start_button(update: Update, context: BotContext) -> None:
         return
     rates = await cached_rates(context)
     rows: list[list[InlineKeyboardButton]] = []
-    lines = [f"<b>{context.h('Shipping to {country}', country=context.t.country(country))}</b>", ""]
+    heading = context.h("Shipping to {country}", country=context.t.country(country))
+    lines = [f"<b>{heading}</b>", ""]
     for option in options(items, country, _rates(context)):
         if option.price is None or option.days is None:
             lines.append(f"• {escape(option.name)}: {escape(_refusal(context, option))}")
@@ -157,8 +158,9 @@ def quote_text(context: BotContext, q: Quote, charge: Money, rates: Table | None
         return f"{escape(label)}: {escape(_shown(context, value, rates))}"
 
     _ = t.gettext
+    heading, total = h("Your quote"), escape(_("Total"))
     lines = [
-        f"<b>{h('Your quote')}</b>",
+        f"<b>{heading}</b>",
         h("{line} to {country}, {low}-{high} days", line=q.line_name,
           country=t.country(q.country), low=q.delivery_days[0], high=q.delivery_days[1]),
         "",
@@ -168,7 +170,7 @@ def quote_text(context: BotContext, q: Quote, charge: Money, rates: Table | None
         row(_("Service fee"), q.service_fee),
         row(_("Duties and VAT (estimate)"), q.duties),
         "",
-        f"<b>{escape(_('Total'))}: {escape(t.money(charge.amount, charge.currency))}</b>"
+        f"<b>{total}: {escape(t.money(charge.amount, charge.currency))}</b>"
         f" ({escape(t.money(q.total.amount, q.total.currency))})",
     ]  # fmt: skip
     if q.estimated_weight:

@@ -10,6 +10,7 @@ successful payment goes through the same exactly-once path as Stripe's events.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -38,7 +39,7 @@ def _part(quote: dict[str, dict[str, str]], name: str) -> Decimal:
     return Decimal(quote[name]["amount"])
 
 
-def prices(order: Order) -> tuple[list[LabeledPrice], LabeledPrice]:
+def prices(order: Order, _: Callable[[str], str]) -> tuple[list[LabeledPrice], LabeledPrice]:
     """The invoice's lines and the shipping option's price, in the charge currency, summing to
     the order's total exactly (each line converted at the quote's ratio, the last takes the
     rounding)."""
@@ -46,8 +47,8 @@ def prices(order: Order) -> tuple[list[LabeledPrice], LabeledPrice]:
     total_cny = _part(quote, "total")
     charge = Money.of_minor(order.total_minor, order.currency)
     names = (
-        ("goods", "Goods"), ("domestic_shipping", "Shipping inside China"),
-        ("service_fee", "Service fee"), ("duties", "Duties and VAT (estimate)"),
+        ("goods", _("Goods")), ("domestic_shipping", _("Shipping inside China")),
+        ("service_fee", _("Service fee")), ("duties", _("Duties and VAT (estimate)")),
     )  # fmt: skip
     lines: list[LabeledPrice] = []
     used = 0
@@ -64,7 +65,7 @@ async def send(message: Message, context: BotContext, order: Order, title: str) 
     """The invoice for `order` in the shopper's chat."""
     token = provider_token(context)
     assert token is not None
-    lines, _ = prices(order)
+    lines, _shipping = prices(order, context._)
     await context.bot.send_invoice(
         chat_id=message.chat_id, title=title[:32],
         description=context._("Goods from China, delivered to your door.")[:255],
@@ -102,7 +103,7 @@ async def shipping_query(update: Update, context: BotContext) -> None:
         text = context._("The quote is for shipping to {country}: choose an address there.")
         await query.answer(ok=False, error_message=text.format(country=country))
         return
-    _, shipping = prices(order)
+    _lines, shipping = prices(order, context._)
     option = ShippingOption(order.shipping_line, shipping.label, [shipping])
     await query.answer(ok=True, shipping_options=[option])
 

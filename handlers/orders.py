@@ -65,7 +65,8 @@ async def _list(context: BotContext, user_id: int) -> tuple[str, InlineKeyboardM
         found = await orders.of_user(session, user_id)
     if not found:
         return context.h("You have no orders yet. Add products to /cart and check out."), None
-    lines = [f"<b>{context.h('Your orders')}</b>", ""]
+    heading = context.h("Your orders")
+    lines = [f"<b>{heading}</b>", ""]
     buttons = []
     for o in found:
         total = t.money(o.total.amount, o.total.currency)
@@ -100,8 +101,9 @@ async def open_button(update: Update, context: BotContext) -> None:
 def order_text(context: BotContext, order: Order, events: list[tuple[datetime, str, str]]) -> str:
     t, h = context.t, context.h
     total = Money.of_minor(order.total_minor, order.currency)
+    title = h("Order #{order}", order=order.id)
     lines = [
-        f"<b>{h('Order #{order}', order=order.id)}</b> · {escape(status_name(t, order.status))}",
+        f"<b>{title}</b> · {escape(status_name(t, order.status))}",
         "",
     ]
     for line in order.lines:
@@ -114,7 +116,8 @@ def order_text(context: BotContext, order: Order, events: list[tuple[datetime, s
     if order.refunded_minor:
         back = Money.of_minor(order.refunded_minor, order.currency)
         lines.append(h("Refunded: {amount}", amount=t.money(back.amount, back.currency)))
-    lines += ["", f"<b>{h('Timeline')}</b>"]
+    timeline = h("Timeline")
+    lines += ["", f"<b>{timeline}</b>"]
     for at, _kind, status in events:
         lines.append(f"{escape(t.datetime(at, 'short'))} · {escape(status_name(t, status))}")
     return "\n".join(lines)

@@ -122,7 +122,7 @@ def connections(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Iterator
 
     def note(host: Any, port: Any) -> None:
         host = host.decode() if isinstance(host, bytes) else str(host)
-        if host not in servers and str(port) not in servers:
+        if f"{host}:{port}" not in servers:
             seen.append(f"{host}:{port}")
 
     def connect(sock: socket.socket, address: Any) -> None:
@@ -140,15 +140,19 @@ def connections(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Iterator
 
 
 def _servers(settings: Settings) -> set[str]:
-    """The database's and Redis's host names and ports (none for SQLite without Redis)."""
-    found: set[str] = set()
+    """The database's and Redis's host:port (none for SQLite without Redis), as looked up by
+    name and as connected to by address."""
+    found: set[tuple[str, int]] = set()
     if not settings.is_sqlite:
         url = make_url(settings.database_url)
-        found |= {str(url.host or "localhost"), str(url.port or 5432)}
+        found.add((str(url.host or "localhost"), int(url.port or 5432)))
     if settings.redis_url:
         parts = urlsplit(settings.redis_url)
-        found |= {str(parts.hostname or "localhost"), str(parts.port or 6379)}
-    return found
+        found.add((str(parts.hostname or "localhost"), int(parts.port or 6379)))
+    names = {f"{host}:{port}" for host, port in found}
+    for host, port in found:
+        names |= {f"{info[4][0]}:{port}" for info in socket.getaddrinfo(host, port)}
+    return names
 
 
 def on_loopback(seen: list[str]) -> bool:
