@@ -8,6 +8,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
+from bot import crypto
 from bot.i18n import Translator
 from bot.models import Order
 from bot.process.payments import PaymentsOff
@@ -113,6 +114,8 @@ def order_text(context: BotContext, order: Order, events: list[tuple[datetime, s
         price = escape(t.money(unit.amount, unit.currency))
         lines.append(f"• {escape(title)}{variant} × {line.quantity} · {price}")
     lines += ["", h("Total: {amount}", amount=t.money(total.amount, total.currency))]
+    if order.address:  # personal data: shown masked, even to its owner, in a chat
+        lines.append(h("Ship to: {address}", address=crypto.mask_address(order.address)))
     if order.refunded_minor:
         back = Money.of_minor(order.refunded_minor, order.currency)
         lines.append(h("Refunded: {amount}", amount=t.money(back.amount, back.currency)))

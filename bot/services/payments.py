@@ -154,7 +154,11 @@ async def _refunded(session: AsyncSession, order: models.Order, event: PaymentEv
 
 
 def _contact(order: models.Order, raw: Mapping[str, Any]) -> None:
-    """The shipping address and phone the payment page collected (sealed by the columns)."""
+    """The shipping address and phone the payment page collected (sealed by the columns):
+    Stripe's session (in its event, or as read back), Telegram's order info in that shape."""
+    data = raw.get("data")
+    if isinstance(data, Mapping) and isinstance(data.get("object"), Mapping):
+        raw = data["object"]
     details = raw.get("shipping_details") or raw.get("collected_information") or {}
     customer = raw.get("customer_details") or {}
     address = (details.get("shipping_details") or details).get("address") or customer.get("address")

@@ -57,6 +57,8 @@ async def test_a_shopper_pays_and_hears_it_once_however_often_stripe_tells(
     assert f"#{order.id}" in orders.text and "paid" in orders.text
     await ann.press(f"#{order.id}", orders)
     assert "Timeline" in ann.last.text and "waiting for payment" in ann.last.text
+    assert "Ship to: DE, Testville" in ann.last.text  # from the payment page, masked
+    assert "1 Test Street" not in ann.last.text and "Test Shopper" not in ann.last.text
 
 
 async def test_forged_and_stale_webhooks_change_nothing(
