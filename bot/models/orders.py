@@ -41,6 +41,8 @@ class Order(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the paid order was compared with the marketplace (bot/process/payments.py).
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"

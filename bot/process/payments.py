@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import models
 from bot.db import utcnow
+from bot.faults import infrastructure
 from bot.services import orders, payments
 from bot.services.payments import Applied
 from integrations.errors import IntegrationError
@@ -31,6 +32,11 @@ from integrations.types import CheckoutLine, CheckoutRequest, PaymentEvent
 log = logging.getLogger(__name__)
 
 CHECKOUT_MINUTES = 30
+BATCH = 200  # payment events applied in one transaction at most
+# How long a batch waits for company: a burst is applied in few, large transactions (each a
+# fixed dozen statements) instead of many small ones. A lone event is 5 ms later for it.
+GATHER_SECONDS = 0.01
+REVIEW_BATCH = 100  # paid orders compared with the marketplace in one pass
 # A page that closed this long ago without a word from the provider (an invoice left unpaid,
 # a lost expiry event) is expired here: its reservation of the cart ends.
 EXPIRY_GRACE = timedelta(minutes=10)
@@ -62,6 +68,10 @@ class Payments:
         self.refresh: Callable[[list[tuple[str, str]]], Awaitable[object]] | None = None
         self.tolerance_percent = 5
         self._tasks: set[asyncio.Task[object]] = set()
+        self._pending: list[tuple[PaymentEvent, asyncio.Future[Applied]]] = []
+        self._writer: asyncio.Task[None] | None = None
+        self._reviewer: asyncio.Task[None] | None = None
+        self._review_again = False
 
     @property
     def enabled(self) -> bool:
@@ -96,49 +106,110 @@ class Payments:
         return Started(order.id, checkout.url)
 
     async def receive(self, event: PaymentEvent) -> Applied:
-        """Apply a verified provider event once; alerts and refunds follow the commit."""
-        async with self.sessions.begin() as session:
-            applied = await payments.apply(session, event)
+        """Apply a verified provider event once; alerts, refunds and the review of a paid
+        order follow the commit. Events arriving together share one transaction (see
+        _write): under a burst, a handful of statements apply dozens of events."""
+        waiting = asyncio.get_running_loop().create_future()
+        self._pending.append((event, waiting))
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._write())
+        applied: Applied = await asyncio.shield(waiting)
         if applied.order_id is not None and applied.outcome not in ("duplicate", "no_change"):
             self.on_alerts()
         if applied.refund_id is not None:
             self.later(self.send_refunds())
-        if applied.outcome == "paid" and applied.order_id is not None:
-            self.later(self.review_paid(applied.order_id))
+        if applied.outcome == "paid":
+            self.review_soon()
         return applied
 
-    async def review_paid(self, order_id: int) -> str:
-        """A paid order against the marketplace now: an item gone is refunded in full; a price
-        risen beyond the tolerance asks the shopper to pay the difference or cancel."""
+    async def _write(self) -> None:
+        try:
+            while self._pending:
+                await asyncio.sleep(GATHER_SECONDS)  # let the events arriving now join
+                batch, self._pending = self._pending[:BATCH], self._pending[BATCH:]
+                try:
+                    async with self.sessions.begin() as session:
+                        results = await payments.apply_many(session, [e for e, _ in batch])
+                except Exception as exc:
+                    if len(batch) == 1 or infrastructure(exc):
+                        for _, waiting in batch:
+                            waiting.set_exception(exc)
+                            waiting.exception()  # retrieved even if nobody awaits it any more
+                        continue
+                    # One event the batch could not take: each alone, so only it fails.
+                    log.warning("a batch of %d payment events failed: %r", len(batch), exc)
+                    await self._one_by_one(batch)
+                    continue
+                for (_, waiting), applied in zip(batch, results, strict=True):
+                    waiting.set_result(applied)
+        finally:
+            self._writer = None
+
+    async def _one_by_one(self, batch: list[tuple[PaymentEvent, asyncio.Future[Applied]]]) -> None:
+        for event, waiting in batch:
+            try:
+                async with self.sessions.begin() as session:
+                    (applied,) = await payments.apply_many(session, [event])
+            except Exception as exc:
+                waiting.set_exception(exc)
+                waiting.exception()
+            else:
+                waiting.set_result(applied)
+
+    def review_soon(self) -> None:
+        """Compare newly paid orders with the marketplace, in the background, one pass at a
+        time per process (a burst of payments makes a few passes, not one task each)."""
+        if self._reviewer is not None and not self._reviewer.done():
+            self._review_again = True
+            return
+        self._reviewer = asyncio.get_running_loop().create_task(self._review_passes())
+        self._tasks.add(self._reviewer)
+        self._reviewer.add_done_callback(self._tasks.discard)
+
+    async def _review_passes(self) -> None:
+        try:
+            while True:
+                self._review_again = False
+                reviewed = await self.review_paid()
+                if not self._review_again and reviewed < REVIEW_BATCH:
+                    return
+        except Exception as exc:  # the next payment or the minute's housekeeping tries again
+            log.warning("paid orders not reviewed: %r", exc)
+
+    async def review_paid(self) -> int:
+        """Paid orders against the marketplace now: an item gone is refunded in full; a price
+        risen beyond the tolerance asks the shopper to pay the difference or cancel. Returns
+        how many orders were reviewed."""
         async with self.sessions() as session:
-            order = await orders.get(session, order_id)
+            products = await orders.to_review(session, REVIEW_BATCH)
+        if not products:
+            return 0
         if self.refresh is not None:
-            await self.refresh([(line.marketplace, line.external_id) for line in order.lines])
-        refund_id = None
+            await self.refresh(sorted(products))
+        told = refund = False
         async with self.sessions.begin() as session:
-            locked = await orders.locked(session, order_id)
-            if locked is None or locked.status != orders.S.PAID:
-                return "no_change"
-            await session.refresh(locked, ["lines"])
-            found = await orders.review(session, locked, self.tolerance_percent)
-            if found.outcome == "unavailable":
-                refund = await orders.start_refund(
-                    session, locked, locked.paid_minor, "unavailable"
-                )
-                refund_id = refund.id
-                await payments.alert(session, locked, "unavailable_refund")
-            elif found.outcome == "price_rose" and found.difference is not None:
-                minor = found.difference.minor()
-                await orders.move(
-                    session, locked, orders.S.PRICE_DIFFERENCE_DUE, "price_rose",
-                    {"difference_minor": minor},
-                )  # fmt: skip
-                await payments.alert(session, locked, "price_rose", {"amount_minor": minor})
-        if found.outcome != "ok":
+            found = await orders.review_batch(session, self.tolerance_percent, REVIEW_BATCH)
+            for order_id, review in found.items():
+                if review.outcome == "ok":
+                    continue
+                order = await orders.get(session, order_id)
+                if review.outcome == "unavailable":
+                    await orders.start_refund(session, order, order.paid_minor, "unavailable")
+                    await payments.alert(session, order, "unavailable_refund")
+                    refund = True
+                else:
+                    minor = orders.difference(order, review.rise_minor).minor()
+                    await orders.move(
+                        session, order, orders.S.PRICE_DIFFERENCE_DUE, "price_rose",
+                        {"difference_minor": minor},
+                    )  # fmt: skip
+                    await payments.alert(session, order, "price_rose", {"amount_minor": minor})
+                told = True
+        if told:
             self.on_alerts()
-        if refund_id is not None:
+        if refund:
             await self.send_refunds()
-        return found.outcome
+        return len(found)
 
     async def difference_page(self, order_id: int, user_id: int, title: str) -> Started:
         """The payment page for a risen price's difference (one per order and amount)."""
@@ -221,6 +292,7 @@ class Payments:
                 await payments.alert(session, order, "expired")
                 expired += 1
         await self.send_refunds()
+        await self.review_paid()
         self.on_alerts()
         return expired
 

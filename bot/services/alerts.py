@@ -21,26 +21,29 @@ MAX_ATTEMPTS = 5
 BATCH = 50
 
 
+def row(key: str, chat_id: int, kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    return {"key": key[:255], "chat_id": chat_id, "kind": kind, "params": params,
+            "status": "pending", "attempts": 0, "created_at": utcnow()}  # fmt: skip
+
+
 async def enqueue(
     session: AsyncSession, key: str, chat_id: int, kind: str, params: dict[str, Any]
 ) -> bool:
     """Queue an alert unless one with `key` exists; True when this call queued it."""
+    return bool(await enqueue_many(session, [row(key, chat_id, kind, params)]))
+
+
+async def enqueue_many(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    """Queue these alerts (rows made by `row`), each unless its key exists; how many were new."""
+    unique: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        unique.setdefault(r["key"], r)  # the first of a key: the same cause told twice
     insert = dialect_insert(session)
-    done = await session.execute(
-        insert(models.Alert)
-        .values(
-            key=key[:255],
-            chat_id=chat_id,
-            kind=kind,
-            params=params,
-            status="pending",
-            attempts=0,
-            created_at=utcnow(),
-        )
-        .on_conflict_do_nothing()
-        .returning(models.Alert.id)
+    done = await session.execute(  # executemany: one compiled statement for the batch
+        insert(models.Alert).on_conflict_do_nothing().returning(models.Alert.id),
+        list(unique.values()),
     )
-    return done.scalar() is not None
+    return len(done.all())
 
 
 async def due(session: AsyncSession, limit: int = BATCH) -> list[int]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -112,7 +113,7 @@ def price_now(sku: models.Sku, at: datetime) -> Money | None:
     return Money.of_minor(minor, offer.currency)
 
 
-def _buyable(sku: models.Sku) -> bool:
+def buyable(sku: models.Sku) -> bool:
     return (
         sku.available
         and sku.product.available
@@ -133,7 +134,7 @@ async def add(
     )
     if sku is None:
         raise CartError(Reason.NO_SUCH_VARIANT)
-    if not _buyable(sku):
+    if not buyable(sku):
         raise CartError(Reason.UNAVAILABLE)
     price = price_now(sku, datetime.now(UTC))
     assert price is not None
@@ -168,7 +169,7 @@ async def still_for_sale(session: AsyncSession, sku_ids: list[int | None]) -> bo
         .options(selectinload(models.Sku.offer), selectinload(models.Sku.product))
     )
     skus = list(found.scalars())
-    return len(skus) == len(set(sku_ids)) and all(_buyable(sku) for sku in skus)
+    return len(skus) == len(set(sku_ids)) and all(buyable(sku) for sku in skus)
 
 
 async def _line(session: AsyncSession, user_id: int, line_id: int) -> models.CartLine:
@@ -214,6 +215,24 @@ async def take(session: AsyncSession, user_id: int, sku_quantities: dict[int, in
     await session.flush()
 
 
+async def take_many(session: AsyncSession, bought: dict[int, dict[int, int]]) -> None:
+    """`take` for several shoppers at once (each shopper's {SKU id: quantity bought}): two
+    statements, each run for every line."""
+    rows = [
+        {"user": user, "sku": sku, "n": n}
+        for user, skus in bought.items()
+        for sku, n in skus.items()
+    ]
+    if not rows:
+        return
+    lines = cast(Table, models.CartLine.__table__)
+    match = (lines.c.user_id == bindparam("user")) & (lines.c.sku_id == bindparam("sku"))
+    await session.execute(delete(lines).where(match, lines.c.quantity <= bindparam("n")), rows)
+    await session.execute(
+        update(lines).where(match).values(quantity=lines.c.quantity - bindparam("n")), rows
+    )
+
+
 async def clear(session: AsyncSession, user_id: int) -> None:
     await session.execute(delete(models.CartLine).where(models.CartLine.user_id == user_id))
 
@@ -246,7 +265,7 @@ async def view(session: AsyncSession, user_id: int) -> Cart:
                 variant=", ".join(f"{k}: {v}" for k, v in sorted(sku.attributes.items())),
                 url=product.url, quantity=line.quantity,
                 seen=Money.of_minor(line.seen_price_minor, line.currency),
-                unit=price_now(sku, at), available=_buyable(sku),
+                unit=price_now(sku, at), available=buyable(sku),
                 weight_grams=sku.weight_grams, category=product.category, seller=product.seller,
                 checked_at=product.synced_at,
             )

@@ -12,17 +12,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from bot import models
 from bot.db import utcnow
-from bot.services.cart import Item, price_now, still_for_sale
+from bot.services.cart import Item
 from bot.services.order_states import PAID_STATES, OrderStatus, check
 from integrations.money import Money
+from integrations.types import Availability
 
 S = OrderStatus
 MAX_ID = 2**63 - 1
@@ -89,6 +90,28 @@ async def locked(session: AsyncSession, order_id: int) -> models.Order | None:
     return found.scalar_one_or_none()
 
 
+async def locked_many(session: AsyncSession, order_ids: list[int]) -> dict[int, models.Order]:
+    """Like `locked`, for several orders in one statement (locked in id order)."""
+    ids = sorted(i for i in set(order_ids) if 0 < i <= MAX_ID)
+    if not ids:
+        return {}
+    found = await session.execute(
+        select(models.Order).where(models.Order.id.in_(ids)).order_by(models.Order.id)
+        .with_for_update()
+        .options(load_only(*PAYMENT_COLUMNS, raiseload=True))
+    )  # fmt: skip
+    return {order.id: order for order in found.scalars()}
+
+
+# What applying a payment event reads of an order: not its quote (JSON) nor its sealed personal
+# data (decrypted on load), which it only ever writes.
+PAYMENT_COLUMNS = tuple(
+    getattr(models.Order, name)
+    for name in ("id", "user_id", "status", "currency", "total_minor", "checkout_id",
+                 "payment_ref", "paid_minor", "refunded_minor", "paid_at", "updated_at")
+)  # fmt: skip
+
+
 async def move(
     session: AsyncSession,
     order: models.Order,
@@ -112,10 +135,22 @@ async def note(
 async def _event(
     session: AsyncSession, order: models.Order, kind: str, detail: dict[str, Any] | None
 ) -> None:
-    session.add(
-        models.OrderEvent(order_id=order.id, status=order.status, kind=kind, detail=detail or {})
-    )
-    await session.flush()
+    row = {"order_id": order.id, "status": order.status, "kind": kind, "detail": detail or {},
+           "at": utcnow()}  # fmt: skip
+    batch = session.info.get(EVENTS)
+    if isinstance(batch, list):
+        batch.append(row)  # written with the others of the batch (see `write_events`)
+    else:
+        session.add(models.OrderEvent(**row))
+
+
+EVENTS = "orders.events"  # session.info key: a list collecting timeline rows of a batch
+
+
+async def write_events(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Timeline rows collected under EVENTS, in one executemany INSERT."""
+    if rows:  # the table, not the entity: no ORM bookkeeping for rows nobody reads back
+        await session.execute(insert(cast(Table, models.OrderEvent.__table__)), rows)
 
 
 async def attach_checkout(
@@ -176,6 +211,22 @@ async def sku_quantities(session: AsyncSession, order_id: int) -> dict[int, int]
     return {sku: quantity for sku, quantity in found.all() if sku is not None}
 
 
+async def sku_quantities_many(
+    session: AsyncSession, order_ids: list[int]
+) -> dict[int, dict[int, int]]:
+    """Each order's quantity of each variant (SKU id)."""
+    found = await session.execute(
+        select(models.OrderLine.order_id, models.OrderLine.sku_id, models.OrderLine.quantity)
+        .where(models.OrderLine.order_id.in_(order_ids))
+    )  # fmt: skip
+    bought: dict[int, dict[int, int]] = {}
+    for order_id, sku, quantity in found.all():
+        if sku is not None:
+            per_order = bought.setdefault(order_id, {})
+            per_order[sku] = per_order.get(sku, 0) + quantity
+    return bought
+
+
 async def of_user(session: AsyncSession, user_id: int, limit: int = 10) -> list[Summary]:
     """The shopper's latest orders, newest first."""
     found = await session.execute(
@@ -216,37 +267,111 @@ async def timeline(session: AsyncSession, order_id: int) -> list[models.OrderEve
 @dataclass(frozen=True, slots=True)
 class Review:
     """A paid order against the catalog now: "ok", "unavailable" (a variant can no longer be
-    bought) or "price_rose" (beyond the tolerance; `difference` in the charge currency)."""
+    bought) or "price_rose" (beyond the tolerance; see `difference`)."""
 
     outcome: str
-    difference: Money | None = None
+    rise_minor: int = 0  # price_rose: how much more the goods cost now (their currency)
 
 
-async def review(session: AsyncSession, order: models.Order, tolerance_percent: int) -> Review:
-    """Compare what was paid for with what the marketplace asks now (refresh the catalog
-    first: bot/process/live.py)."""
-    skus = [line.sku_id for line in order.lines]
-    if not await still_for_sale(session, skus):
-        return Review("unavailable")
-    found = await session.execute(
-        select(models.Sku).where(models.Sku.id.in_([s for s in skus if s is not None]))
-        .options(selectinload(models.Sku.offer))
+async def review_batch(
+    session: AsyncSession, tolerance_percent: int, limit: int = 100
+) -> dict[int, Review]:
+    """Compare paid orders not yet reviewed with what the marketplace asks now (refresh the
+    catalog first: `to_review` names the products), oldest first, and mark them reviewed.
+    Three statements for the batch, whatever its size; orders another process is reviewing
+    are skipped."""
+    o, line = models.Order, models.OrderLine
+    locked = await session.execute(
+        select(o.id, o.currency, o.total_minor)
+        .where(o.status == S.PAID, o.reviewed_at.is_(None))
+        .order_by(o.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    charges = {row.id: Money.of_minor(row.total_minor, row.currency) for row in locked}
+    if not charges:
+        return {}
+    sku, offer, product = models.Sku, models.Offer, models.Product
+    lines = await session.execute(
+        select(
+            line.order_id, line.sku_id, line.currency, line.unit_price_minor, line.quantity,
+            sku.available, sku.availability, product.available.label("listed"),
+            offer.currency.label("offer_currency"), offer.price_minor, offer.promo_price_minor,
+            offer.promo_starts_at, offer.promo_ends_at,
+        )
+        .outerjoin(sku, sku.id == line.sku_id)
+        .outerjoin(product, product.id == sku.product_id)
+        .outerjoin(offer, offer.sku_id == sku.id)
+        .where(line.order_id.in_(list(charges)))
     )  # fmt: skip
-    now = {sku.id: price_now(sku, utcnow()) for sku in found.scalars()}
-    paid = sum(line.unit_price_minor * line.quantity for line in order.lines)
-    current = 0
-    for line in order.lines:
-        price = now.get(line.sku_id) if line.sku_id is not None else None
-        if price is None or price.currency != line.currency:
-            return Review("unavailable")
-        current += price.minor() * line.quantity
-    if paid <= 0 or (current - paid) * 100 <= paid * tolerance_percent:
+    paid: dict[int, int] = dict.fromkeys(charges, 0)
+    now: dict[int, int | None] = dict.fromkeys(charges, 0)
+    at = utcnow()
+    for row in lines:
+        paid[row.order_id] += row.unit_price_minor * row.quantity
+        price = _price_of(row, at)
+        current = now[row.order_id]
+        now[row.order_id] = (
+            None if price is None or current is None else current + price * row.quantity
+        )
+    await session.execute(update(o).where(o.id.in_(list(charges))).values(reviewed_at=at))
+    return {
+        order_id: _judge(paid[order_id], now[order_id], tolerance_percent) for order_id in charges
+    }
+
+
+def _price_of(row: Any, at: datetime) -> int | None:
+    """A line's price per unit now, in minor units of its own currency; None when the variant
+    can no longer be bought (gone, sold out, delisted, or priced in another currency)."""
+    if (
+        not row.available or not row.listed or row.price_minor is None
+        or row.availability == Availability.OUT_OF_STOCK or row.offer_currency != row.currency
+    ):  # fmt: skip
+        return None
+    promo = row.promo_price_minor
+    running = (row.promo_starts_at is None or row.promo_starts_at <= at) and (
+        row.promo_ends_at is None or at < row.promo_ends_at
+    )
+    return int(promo if promo is not None and running else row.price_minor)
+
+
+def _judge(paid: int, now: int | None, tolerance_percent: int) -> Review:
+    if now is None:
+        return Review("unavailable")
+    if paid <= 0 or (now - paid) * 100 <= paid * tolerance_percent:
         return Review("ok")
-    total_cny = Money.of_minor(paid, order.lines[0].currency).amount
-    total_cny = Decimal(order.quote["total"]["amount"]) if "total" in order.quote else total_cny
-    rise = Money.of_minor(current - paid, order.lines[0].currency).amount
+    return Review("price_rose", rise_minor=now - paid)
+
+
+def difference(order: models.Order, rise_minor: int) -> Money:
+    """What a rise of the goods (minor units of the goods' currency) costs in the charge
+    currency, at the order's own ratio of charge to quoted total."""
+    currency = order.lines[0].currency if order.lines else "CNY"
+    total = Decimal(order.quote["total"]["amount"]) if "total" in order.quote else Decimal(0)
+    if total <= 0:
+        total = Money.of_minor(
+            sum(x.unit_price_minor * x.quantity for x in order.lines), currency
+        ).amount
+    rise = Money.of_minor(rise_minor, currency).amount
     charge = Money.of_minor(order.total_minor, order.currency)
-    return Review("price_rose", Money(charge.amount * rise / total_cny, order.currency).rounded())
+    return Money(charge.amount * rise / total, order.currency).rounded()
+
+
+async def to_review(session: AsyncSession, limit: int = 100) -> set[tuple[str, str]]:
+    """The products (marketplace, external id) of the paid orders `review_batch` will take."""
+    oldest = (
+        select(models.Order.id)
+        .where(models.Order.status == S.PAID, models.Order.reviewed_at.is_(None))
+        .order_by(models.Order.id)
+        .limit(limit)
+        .scalar_subquery()
+    )
+    found = await session.execute(
+        select(models.OrderLine.marketplace, models.OrderLine.external_id).where(
+            models.OrderLine.order_id.in_(oldest)
+        )
+    )
+    return {(marketplace, external_id) for marketplace, external_id in found.all()}
 
 
 async def overdue(session: AsyncSession, before: datetime, limit: int = 100) -> list[int]:

@@ -13,11 +13,11 @@ cancelled meanwhile is taken and refunded, never lost.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import models
@@ -29,6 +29,7 @@ from integrations.types import PaymentEvent
 log = logging.getLogger(__name__)
 
 S = OrderStatus
+PE = models.PaymentEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,35 +46,92 @@ DUPLICATE = Applied(None, "duplicate")
 
 async def apply(session: AsyncSession, event: PaymentEvent) -> Applied:
     """Apply one provider event (the caller commits; see the module docstring)."""
-    insert = dialect_insert(session)
-    recorded = await session.execute(
-        insert(models.PaymentEvent)
-        .values(
-            provider=event.provider,
-            event_id=event.event_id,
-            kind=event.kind,
-            order_id=None,
-            outcome="",
-            received_at=utcnow(),
-        )
-        .on_conflict_do_nothing()
-        .returning(models.PaymentEvent.id)
-    )
-    row_id = recorded.scalar()
-    if row_id is None:
-        log.info("payment event %s/%s again: already applied", event.provider, event.event_id)
-        return DUPLICATE
-    order = await orders.locked(session, event.order_id) if event.order_id else None
-    if order is None:
-        applied = Applied(None, "unknown_order" if event.order_id else "no_order")
-        if event.kind != "ignored":
-            log.warning("payment event %s for no order we know", event.event_id)
-    else:
-        applied = await _apply(session, order, event)
-    row = await session.get(models.PaymentEvent, row_id)
-    assert row is not None
-    row.order_id, row.outcome = applied.order_id, applied.outcome
+    (applied,) = await apply_many(session, [event])
     return applied
+
+
+async def apply_many(session: AsyncSession, events: Sequence[PaymentEvent]) -> list[Applied]:
+    """Apply events in one transaction, in their order, with a handful of statements however
+    many there are: their ids recorded at once (the repeats found), their orders locked at once
+    (in id order: no deadlock between processes), the alerts and cart changes written at once."""
+    new = await _record(session, events)
+    order_ids = sorted(
+        {e.order_id for e in events if e.order_id and (e.provider, e.event_id) in new}
+    )
+    locked = await orders.locked_many(session, order_ids)
+    session.info[DEFERRED] = deferred = _Deferred()
+    session.info[orders.EVENTS] = deferred.events
+    try:
+        results: list[Applied] = []
+        for event in events:
+            row_id = new.pop((event.provider, event.event_id), None)
+            if row_id is None:  # recorded before, or earlier in this very batch
+                log.info(
+                    "payment event %s/%s again: not applied twice", event.provider, event.event_id
+                )
+                results.append(DUPLICATE)
+                continue
+            order = locked.get(event.order_id) if event.order_id else None
+            if order is None:
+                applied = Applied(None, "unknown_order" if event.order_id else "no_order")
+                if event.kind != "ignored":
+                    log.warning("payment event %s for no order we know", event.event_id)
+            else:
+                applied = await _apply(session, order, event)
+            deferred.outcomes.append(
+                {"row": row_id, "order": applied.order_id, "outcome": applied.outcome}
+            )
+            results.append(applied)
+        await deferred.write(session)
+    finally:
+        session.info.pop(DEFERRED, None)
+        session.info.pop(orders.EVENTS, None)
+    return results
+
+
+async def _record(
+    session: AsyncSession, events: Sequence[PaymentEvent]
+) -> dict[tuple[str, str], int]:
+    """Record the events' ids; returns the row id of each one recorded now (not a repeat)."""
+    now = utcnow()
+    rows = {
+        (e.provider, e.event_id): {"provider": e.provider, "event_id": e.event_id, "kind": e.kind,
+                                   "order_id": None, "outcome": "", "received_at": now}
+        for e in events
+    }  # fmt: skip
+    insert = dialect_insert(session)
+    done = await session.execute(  # executemany: one compiled statement, however many rows
+        insert(PE).on_conflict_do_nothing().returning(PE.provider, PE.event_id, PE.id),
+        list(rows.values()),
+    )
+    return {(provider, event_id): row for provider, event_id, row in done.all()}
+
+
+DEFERRED = "payments.deferred"  # session.info key: what apply_many writes once at its end
+
+
+@dataclass
+class _Deferred:
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    paid: list[models.Order] = field(default_factory=list)
+    outcomes: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    async def write(self, session: AsyncSession) -> None:
+        await orders.write_events(session, self.events)
+        if self.paid:
+            bought = await orders.sku_quantities_many(session, [o.id for o in self.paid])
+            await cart.take_many(session, {o.user_id: bought.get(o.id, {}) for o in self.paid})
+        if self.alerts:
+            await alerts.enqueue_many(session, self.alerts)
+        if self.outcomes:  # one compiled UPDATE, executed for each row
+            table = cast(Table, PE.__table__)
+            await session.execute(
+                update(table)
+                .where(table.c.id == bindparam("row"))
+                .values(order_id=bindparam("order"), outcome=bindparam("outcome")),
+                self.outcomes,
+            )
 
 
 async def _apply(session: AsyncSession, order: models.Order, event: PaymentEvent) -> Applied:
@@ -112,7 +170,11 @@ async def _paid(session: AsyncSession, order: models.Order, event: PaymentEvent)
         await alert(session, order, "paid_after_close")
         return Applied(order.id, "refund_closed", refund.id)
     await orders.move(session, order, S.PAID, "paid", {"amount_minor": order.paid_minor})
-    await cart.take(session, order.user_id, await orders.sku_quantities(session, order.id))
+    deferred = session.info.get(DEFERRED)
+    if isinstance(deferred, _Deferred):
+        deferred.paid.append(order)
+    else:
+        await cart.take(session, order.user_id, await orders.sku_quantities(session, order.id))
     await alert(session, order, "paid")
     return Applied(order.id, "paid")
 
@@ -173,11 +235,17 @@ def _contact(order: models.Order, raw: Mapping[str, Any]) -> None:
 async def alert(
     session: AsyncSession, order: models.Order, kind: str, params: dict[str, Any] | None = None
 ) -> None:
-    await alerts.enqueue(
-        session, f"order:{order.id}:{kind}", order.user_id, kind,
+    """Queue the shopper's alert about `order` (within apply_many, with the others at its end)."""
+    row = alerts.row(
+        f"order:{order.id}:{kind}", order.user_id, kind,
         {"order_id": order.id, "currency": order.currency, "total_minor": order.total_minor,
          **(params or {})},
     )  # fmt: skip
+    deferred = session.info.get(DEFERRED)
+    if isinstance(deferred, _Deferred):
+        deferred.alerts.append(row)
+    else:
+        await alerts.enqueue_many(session, [row])
 
 
 async def refund_for(session: AsyncSession, refund_id: int) -> models.Refund | None:

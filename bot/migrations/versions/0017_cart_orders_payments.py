@@ -70,6 +70,7 @@ def upgrade() -> None:
         sa.Column("updated_at", When, nullable=False),
         sa.Column("expires_at", When, nullable=True),
         sa.Column("paid_at", When, nullable=True),
+        sa.Column("reviewed_at", When, nullable=True),
         sa.UniqueConstraint("checkout_id", name=op.f("uq_orders_checkout_id")),
     )  # fmt: skip
     op.create_index(op.f("ix_orders_status"), "orders", ["status"])
