@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.crypto import Encrypted
@@ -15,7 +15,15 @@ from bot.db import Base, BigId, Json, UtcDateTime, utcnow
 
 class Order(Base):
     __tablename__ = "orders"
-    __table_args__ = (Index("ix_orders_user_id_created_at", "user_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_orders_user_id_created_at", "user_id", "created_at"),
+        # The paid orders still to compare with the marketplace (bot/process/payments.py).
+        Index(
+            "ix_orders_unreviewed", "id",
+            postgresql_where=text("status = 'paid' AND reviewed_at IS NULL"),
+            sqlite_where=text("status = 'paid' AND reviewed_at IS NULL"),
+        ),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from asyncio import FIRST_COMPLETED
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
@@ -35,8 +36,10 @@ CHECKOUT_MINUTES = 30
 BATCH = 200  # payment events applied in one transaction at most
 # How long a batch waits for company: a burst is applied in few, large transactions (each a
 # fixed dozen statements) instead of many small ones. A lone event is 5 ms later for it.
-GATHER_SECONDS = 0.01
-REVIEW_BATCH = 100  # paid orders compared with the marketplace in one pass
+GATHER_SECONDS = 0.003
+WRITERS = 2  # batches being applied at once on PostgreSQL
+REVIEW_BATCH = 200  # paid orders compared with the marketplace in one pass
+REVIEW_GATHER_SECONDS = 0.5  # how long a pass waits for the payments arriving with it
 # A page that closed this long ago without a word from the provider (an invoice left unpaid,
 # a lost expiry event) is expired here: its reservation of the cart ends.
 EXPIRY_GRACE = timedelta(minutes=10)
@@ -70,6 +73,9 @@ class Payments:
         self._tasks: set[asyncio.Task[object]] = set()
         self._pending: list[tuple[PaymentEvent, asyncio.Future[Applied]]] = []
         self._writer: asyncio.Task[None] | None = None
+        # PostgreSQL takes several writing transactions at once; SQLite's take turns (bot/db.py).
+        bind = sessions.kw.get("bind")
+        self._max_writers = 1 if bind is None or bind.dialect.name == "sqlite" else WRITERS
         self._reviewer: asyncio.Task[None] | None = None
         self._review_again = False
 
@@ -123,27 +129,39 @@ class Payments:
         return applied
 
     async def _write(self) -> None:
+        """Gather the events arriving and apply them as one batch. On PostgreSQL the next batch
+        gathers while the previous one is applied (at most `_max_writers` at once): the
+        webhook's answers do not wait for a batch's round trips to end before the next begins."""
+        applying: set[asyncio.Task[None]] = set()
         try:
-            while self._pending:
+            while self._pending or applying:
+                if not self._pending:
+                    _, applying = await asyncio.wait(applying, return_when=FIRST_COMPLETED)
+                    continue
                 await asyncio.sleep(GATHER_SECONDS)  # let the events arriving now join
                 batch, self._pending = self._pending[:BATCH], self._pending[BATCH:]
-                try:
-                    async with self.sessions.begin() as session:
-                        results = await payments.apply_many(session, [e for e, _ in batch])
-                except Exception as exc:
-                    if len(batch) == 1 or infrastructure(exc):
-                        for _, waiting in batch:
-                            waiting.set_exception(exc)
-                            waiting.exception()  # retrieved even if nobody awaits it any more
-                        continue
-                    # One event the batch could not take: each alone, so only it fails.
-                    log.warning("a batch of %d payment events failed: %r", len(batch), exc)
-                    await self._one_by_one(batch)
-                    continue
-                for (_, waiting), applied in zip(batch, results, strict=True):
-                    waiting.set_result(applied)
+                applying.add(asyncio.get_running_loop().create_task(self._apply(batch)))
+                if len(applying) >= self._max_writers:
+                    _, applying = await asyncio.wait(applying, return_when=FIRST_COMPLETED)
         finally:
             self._writer = None
+
+    async def _apply(self, batch: list[tuple[PaymentEvent, asyncio.Future[Applied]]]) -> None:
+        try:
+            async with self.sessions.begin() as session:
+                results = await payments.apply_many(session, [e for e, _ in batch])
+        except Exception as exc:
+            if len(batch) == 1 or infrastructure(exc):
+                for _, waiting in batch:
+                    waiting.set_exception(exc)
+                    waiting.exception()  # retrieved even if nobody awaits it any more
+                return
+            # One event the batch could not take: each alone, so only it fails.
+            log.warning("a batch of %d payment events failed: %r", len(batch), exc)
+            await self._one_by_one(batch)
+            return
+        for (_, waiting), applied in zip(batch, results, strict=True):
+            waiting.set_result(applied)
 
     async def _one_by_one(self, batch: list[tuple[PaymentEvent, asyncio.Future[Applied]]]) -> None:
         for event, waiting in batch:
@@ -169,6 +187,7 @@ class Payments:
     async def _review_passes(self) -> None:
         try:
             while True:
+                await asyncio.sleep(REVIEW_GATHER_SECONDS)  # a burst of payments, one pass
                 self._review_again = False
                 reviewed = await self.review_paid()
                 if not self._review_again and reviewed < REVIEW_BATCH:

@@ -102,7 +102,7 @@ async def _record(
     insert = dialect_insert(session)
     done = await session.execute(  # executemany: one compiled statement, however many rows
         insert(PE).on_conflict_do_nothing().returning(PE.provider, PE.event_id, PE.id),
-        list(rows.values()),
+        [rows[key] for key in sorted(rows)],  # one order of row locks for every batch
     )
     return {(provider, event_id): row for provider, event_id, row in done.all()}
 

@@ -75,6 +75,11 @@ def upgrade() -> None:
     )  # fmt: skip
     op.create_index(op.f("ix_orders_status"), "orders", ["status"])
     op.create_index("ix_orders_user_id_created_at", "orders", ["user_id", "created_at"])
+    unreviewed = sa.text("status = 'paid' AND reviewed_at IS NULL")
+    op.create_index(
+        "ix_orders_unreviewed", "orders", ["id"],
+        postgresql_where=unreviewed, sqlite_where=unreviewed,
+    )  # fmt: skip
     op.create_table(
         "order_lines",
         _id(),
