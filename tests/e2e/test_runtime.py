@@ -8,15 +8,23 @@ import os
 import signal
 import socket
 import sys
+import time
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import aiohttp
 import pytest
+from sqlalchemy import select
 
+from bot import crypto, models
 from bot.config import Settings
 from bot.playground.botapi.server import LocalBotApi
+from bot.playground.stripe.server import FakeStripe
 from bot.process.deps import Deps
-from bot.services import catalog
+from bot.services import cart, catalog, orders, users
+from integrations.money import Money
+from tests.support import product, store
 
 TOKEN = "123456:PLAYGROUND-TOKEN"
 
@@ -201,3 +209,55 @@ async def test_run_says_how_to_fill_an_empty_catalog_and_demo_fills_it(
     async with deps.sessions() as s:
         assert await catalog.count_products(s) > 100
     assert "demo products loaded" in log and "the catalog is empty" not in log
+
+
+async def test_a_paid_stripe_event_alerts_the_shopper_through_the_running_bot(
+    run_bot: Callable[..., asyncio.Future], botapi: LocalBotApi, deps: Deps
+) -> None:
+    """The whole process: webhook verified, payment applied, the alert fed to the running
+    Application's queue and sent."""
+    botapi.user(503)  # a shopper who has talked to the bot (Telegram refuses any other chat)
+    order_id = await pending_order(deps, user_id=503)
+    secret = "whsec_runtime"
+    proc, port = await run_bot(
+        STRIPE_SECRET_KEY="sk_test_runtime", STRIPE_WEBHOOK_SECRET=secret,
+        DATA_KEY=crypto.generate_key(),
+    )  # fmt: skip
+    event = {
+        "id": "evt_runtime_1", "object": "event", "type": "checkout.session.completed",
+        "created": int(time.time()),
+        "data": {"object": {
+            "id": "cs_runtime_1", "object": "checkout.session", "payment_status": "paid",
+            "status": "complete", "amount_total": 999, "currency": "usd",
+            "client_reference_id": str(order_id), "metadata": {"order_id": str(order_id)},
+            "payment_intent": "pi_runtime_1",
+        }},
+    }  # fmt: skip
+    body = json.dumps(event).encode()
+    headers = {"Stripe-Signature": FakeStripe(secret).sign(body)}
+    async with aiohttp.ClientSession() as http:
+        url = f"http://127.0.0.1:{port}/webhooks/stripe"
+        async with http.post(url, data=body, headers=headers) as resp:
+            assert resp.status == 200 and (await resp.json())["outcome"] == "paid"
+        async with http.post(url, data=body, headers={"Stripe-Signature": "t=1,v1=00"}) as resp:
+            assert resp.status == 400
+    call = await botapi.wait_for_call("sendMessage", timeout=15)
+    assert call.params["chat_id"] in (503, "503")
+    assert botapi.last_message(503).text.startswith(f"✅ Payment received for order #{order_id}")  # type: ignore[union-attr]
+    log = await stop(proc)
+    assert "Traceback" not in log and "sk_test_runtime" not in log and secret not in log
+
+
+async def pending_order(deps: Deps, user_id: int) -> int:
+    await store(deps, product("rt", "充电线", "15.00"))
+    async with deps.sessions.begin() as s:
+        await users.touch(s, user_id, "en")
+        sku = await s.scalar(select(models.Sku.id))
+        assert sku is not None
+        await cart.add(s, user_id, sku)
+        order = await orders.create(
+            s, user_id=user_id, items=(await cart.view(s, user_id)).buyable, quote={},
+            charge=Money(Decimal("9.99"), "USD"), country="DE", shipping_line="standard",
+            language="en", provider="stripe", expires_at=datetime.now(UTC) + timedelta(minutes=30),
+        )  # fmt: skip
+        return order.id
