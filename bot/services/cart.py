@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -204,33 +204,31 @@ async def acknowledge(session: AsyncSession, user_id: int) -> None:
     await session.flush()
 
 
-async def take(session: AsyncSession, user_id: int, sku_quantities: dict[int, int]) -> None:
-    """Remove what was bought (an order was paid) from the cart."""
-    for line in await _rows(session, user_id):
-        bought = sku_quantities.get(line.sku_id, 0)
-        if bought >= line.quantity:
-            await session.delete(line)
-        elif bought:
-            line.quantity -= bought
-    await session.flush()
-
-
-async def take_many(session: AsyncSession, bought: dict[int, dict[int, int]]) -> None:
-    """`take` for several shoppers at once (each shopper's {SKU id: quantity bought}): two
-    statements, each run for every line."""
-    rows = [
-        {"user": user, "sku": sku, "n": n}
-        for user, skus in bought.items()
-        for sku, n in skus.items()
-    ]
-    if not rows:
+async def take_bought(session: AsyncSession, order_ids: list[int]) -> None:
+    """Remove from their shoppers' carts what these orders bought: two statements for any
+    number of orders (each line less what was bought; lines left with nothing deleted)."""
+    if not order_ids:
         return
-    lines = cast(Table, models.CartLine.__table__)
-    match = (lines.c.user_id == bindparam("user")) & (lines.c.sku_id == bindparam("sku"))
-    await session.execute(delete(lines).where(match, lines.c.quantity <= bindparam("n")), rows)
-    await session.execute(
-        update(lines).where(match).values(quantity=lines.c.quantity - bindparam("n")), rows
+    lines, bought, orders = (
+        cast(Table, m.__table__) for m in (models.CartLine, models.OrderLine, models.Order)
     )
+    of_line = (
+        select(func.sum(bought.c.quantity))
+        .join_from(bought, orders, orders.c.id == bought.c.order_id)
+        .where(
+            orders.c.id.in_(order_ids),
+            orders.c.user_id == lines.c.user_id,
+            bought.c.sku_id == lines.c.sku_id,
+        )
+        .scalar_subquery()
+    )
+    shoppers = select(orders.c.user_id).where(orders.c.id.in_(order_ids))
+    await session.execute(
+        update(lines)
+        .where(lines.c.user_id.in_(shoppers), of_line.is_not(None))
+        .values(quantity=lines.c.quantity - of_line)
+    )
+    await session.execute(delete(lines).where(lines.c.user_id.in_(shoppers), lines.c.quantity <= 0))
 
 
 async def clear(session: AsyncSession, user_id: int) -> None:

@@ -202,31 +202,6 @@ async def refunds_done(session: AsyncSession, order_id: int) -> None:
     )
 
 
-async def sku_quantities(session: AsyncSession, order_id: int) -> dict[int, int]:
-    found = await session.execute(
-        select(models.OrderLine.sku_id, models.OrderLine.quantity).where(
-            models.OrderLine.order_id == order_id
-        )
-    )
-    return {sku: quantity for sku, quantity in found.all() if sku is not None}
-
-
-async def sku_quantities_many(
-    session: AsyncSession, order_ids: list[int]
-) -> dict[int, dict[int, int]]:
-    """Each order's quantity of each variant (SKU id)."""
-    found = await session.execute(
-        select(models.OrderLine.order_id, models.OrderLine.sku_id, models.OrderLine.quantity)
-        .where(models.OrderLine.order_id.in_(order_ids))
-    )  # fmt: skip
-    bought: dict[int, dict[int, int]] = {}
-    for order_id, sku, quantity in found.all():
-        if sku is not None:
-            per_order = bought.setdefault(order_id, {})
-            per_order[sku] = per_order.get(sku, 0) + quantity
-    return bought
-
-
 async def of_user(session: AsyncSession, user_id: int, limit: int = 10) -> list[Summary]:
     """The shopper's latest orders, newest first."""
     found = await session.execute(

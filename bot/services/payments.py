@@ -110,6 +110,12 @@ async def _record(
 DEFERRED = "payments.deferred"  # session.info key: what apply_many writes once at its end
 
 
+def _deferred(session: AsyncSession) -> _Deferred:
+    deferred = session.info.get(DEFERRED)
+    assert isinstance(deferred, _Deferred), "payment events are applied through apply_many"
+    return deferred
+
+
 @dataclass
 class _Deferred:
     alerts: list[dict[str, Any]] = field(default_factory=list)
@@ -120,8 +126,7 @@ class _Deferred:
     async def write(self, session: AsyncSession) -> None:
         await orders.write_events(session, self.events)
         if self.paid:
-            bought = await orders.sku_quantities_many(session, [o.id for o in self.paid])
-            await cart.take_many(session, {o.user_id: bought.get(o.id, {}) for o in self.paid})
+            await cart.take_bought(session, [o.id for o in self.paid])
         if self.alerts:
             await alerts.enqueue_many(session, self.alerts)
         if self.outcomes:  # one compiled UPDATE, executed for each row
@@ -170,11 +175,7 @@ async def _paid(session: AsyncSession, order: models.Order, event: PaymentEvent)
         await alert(session, order, "paid_after_close")
         return Applied(order.id, "refund_closed", refund.id)
     await orders.move(session, order, S.PAID, "paid", {"amount_minor": order.paid_minor})
-    deferred = session.info.get(DEFERRED)
-    if isinstance(deferred, _Deferred):
-        deferred.paid.append(order)
-    else:
-        await cart.take(session, order.user_id, await orders.sku_quantities(session, order.id))
+    _deferred(session).paid.append(order)  # its cart lines go with the batch's
     await alert(session, order, "paid")
     return Applied(order.id, "paid")
 
@@ -244,7 +245,7 @@ async def alert(
     deferred = session.info.get(DEFERRED)
     if isinstance(deferred, _Deferred):
         deferred.alerts.append(row)
-    else:
+    else:  # outside apply_many: operators' refunds, the review of paid orders
         await alerts.enqueue_many(session, [row])
 
 

@@ -165,3 +165,15 @@ async def test_the_address_from_the_payment_page_is_sealed_at_rest(deps: Deps) -
         raw = (await s.execute(text("SELECT address, phone FROM orders"))).one()
     assert raw[0].startswith("v1.") and "Karl-Marx" not in raw[0] and "Ann" not in raw[0]
     assert "1701234567" not in raw[1]
+
+
+async def test_what_was_added_to_the_cart_after_checkout_stays_in_it(deps: Deps) -> None:
+    order_id = await an_order(deps, quantity=2)
+    async with deps.sessions.begin() as s:
+        sku = await s.scalar(select(models.Sku.id))
+        assert sku is not None
+        await cart.add(s, USER, sku, 3)  # five in the cart now, two of them in the order
+    await apply(deps, event(order_id, "paid", "evt_partial"))
+    async with deps.sessions() as s:
+        (item,) = (await cart.view(s, USER)).items
+    assert item.quantity == 3
