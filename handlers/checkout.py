@@ -15,6 +15,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 
 from bot.process.payments import PaymentsOff
 from bot.services import cart, checkout, orders
+from bot.services.cart import Cart
 from bot.services.fx import Table
 from bot.services.quotes import LineOption, Quote, QuoteError, options, quote
 from bot.shipping_rates import ShippingRates, load_rates
@@ -69,15 +70,16 @@ async def start_button(update: Update, context: BotContext) -> None:
 async def line_button(update: Update, context: BotContext) -> None:
     """The landed-cost quote on the chosen line, with the Pay button."""
     query, message = _query(update)
-    made = await _quote(context, query.from_user.id, context.match["line"] if context.match else "")
+    async with context.deps.sessions() as session:
+        shown = await cart.view(session, query.from_user.id)
+    made = await _quote(context, shown, context.match["line"] if context.match else "")
     if isinstance(made, str):
         await query.answer(made, show_alert=True)
         return
     await query.answer()
     the_quote, charge, rates = made
-    pay = context._("Pay {amount}").format(amount=context.t.money(charge.amount, charge.currency))
     keyboard = markup(
-        [button("💳 " + pay, "cp", the_quote.line_id)],
+        [button(_pay(context, charge), "cp", the_quote.line_id)],
         [button(context._("« Back"), "co")],
     )
     await context.edit(message, quote_text(context, the_quote, charge, rates), keyboard)
@@ -93,23 +95,22 @@ async def pay_button(update: Update, context: BotContext) -> None:
         return
     line = context.match["line"] if context.match else ""
     await cart_view.refresh(context, query.from_user.id)  # pay today's price, not the sync's
-    async with deps.sessions.begin() as session:
-        changed = (await cart.view(session, query.from_user.id)).changed
-        if changed:  # shown once, then taken as seen
-            text, keyboard = await cart_view.render(context, query.from_user.id, live=True)
+    async with deps.sessions() as session:
+        shown = await cart.view(session, query.from_user.id)
+    if shown.changed:  # shown once, then taken as seen
+        text, keyboard = await cart_view.render(context, query.from_user.id, live=True)
+        async with deps.sessions.begin() as session:
             await cart.acknowledge(session, query.from_user.id)
-    if changed:
         await query.answer(context._("Prices changed since you added them: see the cart."), True)
         await context.edit(message, text, keyboard)
         return
-    made = await _quote(context, query.from_user.id, line)
+    made = await _quote(context, shown, line)
     if isinstance(made, str):
         await query.answer(made, show_alert=True)
         return
     await query.answer()
     the_quote, charge, rates = made
-    async with deps.sessions.begin() as session:
-        shown = await cart.view(session, query.from_user.id)
+    async with deps.sessions.begin() as session:  # the order holds the cart the quote was for
         order = await checkout.place(
             session, user_id=query.from_user.id, cart=shown, quote=the_quote, charge=charge,
             rates=rates, language=context.t.locale,
@@ -146,8 +147,9 @@ async def pay_button(update: Update, context: BotContext) -> None:
             ),
         ]
     )
-    pay = context._("Pay {amount}").format(amount=context.t.money(charge.amount, charge.currency))
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("💳 " + pay, url=started.url)]])
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_pay(context, charge), url=started.url)]]
+    )
     await context.edit(message, text, keyboard)
 
 
@@ -184,14 +186,12 @@ def quote_text(context: BotContext, q: Quote, charge: Money, rates: Table | None
 
 
 async def _quote(
-    context: BotContext, user_id: int, line_id: str
+    context: BotContext, shown: Cart, line_id: str
 ) -> tuple[Quote, Money, Table | None] | str:
     """The quote and the charge for the cart on `line_id`, or what stops it, to tell."""
     country = context.account.country if context.account is not None else None
     if not country:
         return context._("Choose your country in /settings first.")
-    async with context.deps.sessions() as session:
-        shown = await cart.view(session, user_id)
     items = checkout.items_of(shown)
     if not items:
         return context._("Your cart is empty.")
@@ -200,11 +200,17 @@ async def _quote(
         made = quote(items, country, line_id, _rates(context), checkout.converter(rates))
         charge = checkout.charge_for(made, target_currency(context), rates)
     except QuoteError as exc:
-        log.info("no quote for %s: %s", user_id, exc.reason)
+        log.info("no quote on %s: %s", line_id, exc.reason)
         return context._("This shipping line cannot carry your cart. Choose another one.")
     except checkout.NoRate:
         return context._("There is no exchange rate to charge this in. Try again later.")
     return made, charge, rates
+
+
+def _pay(context: BotContext, charge: Money) -> str:
+    """The Pay button's label: "💳 Pay €30.19"."""
+    amount = context.t.money(charge.amount, charge.currency)
+    return "💳 " + context._("Pay {amount}").format(amount=amount)
 
 
 def _refusal(context: BotContext, option: LineOption) -> str:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import load_only, selectinload
 from bot import models
 from bot.db import utcnow
 from bot.services.cart import Item
-from bot.services.order_states import PAID_STATES, OrderStatus, check
+from bot.services.order_states import OrderStatus, check
 from integrations.money import Money
 from integrations.types import Availability
 
@@ -358,7 +358,3 @@ async def overdue(session: AsyncSession, before: datetime, limit: int = 100) -> 
         .limit(limit)
     )
     return list(found.scalars())
-
-
-def refundable(order: models.Order) -> bool:
-    return order.status in PAID_STATES and order.paid_minor > order.refunded_minor

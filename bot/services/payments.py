@@ -249,10 +249,6 @@ async def alert(
         await alerts.enqueue_many(session, [row])
 
 
-async def refund_for(session: AsyncSession, refund_id: int) -> models.Refund | None:
-    return await session.get(models.Refund, refund_id)
-
-
 async def pending_refunds(session: AsyncSession, limit: int = 50) -> list[int]:
     found = await session.execute(
         select(models.Refund.id)
