@@ -8,13 +8,24 @@ The caller owns the transaction: services take an AsyncSession and never commit 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, event, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    Integer,
+    MetaData,
+    any_,
+    bindparam,
+    event,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -193,6 +204,16 @@ async def ping(engine: AsyncEngine) -> None:
     """Raise if the database does not answer a trivial query."""
     async with engine.connect() as conn:
         await conn.execute(text("SELECT 1"))
+
+
+def one_of(session: AsyncSession, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """`column IN values` for a batch. On PostgreSQL `column = ANY(:values)`: one array
+    parameter whatever the count, so the statement is compiled and prepared once for every
+    batch size; elsewhere an expanding IN."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        array = bindparam(None, list(values), ARRAY(column.type))
+        return cast("ColumnElement[bool]", column == any_(array))
+    return cast("ColumnElement[bool]", column.in_(list(values)))
 
 
 def dialect_insert(session: AsyncSession) -> Any:

@@ -8,9 +8,9 @@ it, and marks it sent; a claim left by a process that died is taken up again aft
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import models
@@ -38,9 +38,9 @@ async def enqueue_many(session: AsyncSession, rows: list[dict[str, Any]]) -> int
     unique: dict[str, dict[str, Any]] = {}
     for r in rows:
         unique.setdefault(r["key"], r)  # the first of a key: the same cause told twice
-    insert = dialect_insert(session)
-    done = await session.execute(  # executemany: one compiled statement for the batch
-        insert(models.Alert).on_conflict_do_nothing().returning(models.Alert.id),
+    insert, table = dialect_insert(session), cast(Table, models.Alert.__table__)
+    done = await session.execute(  # the table, not the entity: no ORM bookkeeping per row
+        insert(table).on_conflict_do_nothing().returning(table.c.id),
         list(unique.values()),
     )
     return len(done.all())

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot import models
+from bot.db import one_of
 from bot.services.products import marketplace_title
 from integrations.money import Money
 from integrations.types import Availability
@@ -206,7 +207,8 @@ async def acknowledge(session: AsyncSession, user_id: int) -> None:
 
 async def take_bought(session: AsyncSession, order_ids: list[int]) -> None:
     """Remove from their shoppers' carts what these orders bought: two statements for any
-    number of orders (each line less what was bought; lines left with nothing deleted)."""
+    number of orders (lines left with nothing deleted, the others less what was bought: each
+    judged by what it held before either statement ran)."""
     if not order_ids:
         return
     lines, bought, orders = (
@@ -216,19 +218,20 @@ async def take_bought(session: AsyncSession, order_ids: list[int]) -> None:
         select(func.sum(bought.c.quantity))
         .join_from(bought, orders, orders.c.id == bought.c.order_id)
         .where(
-            orders.c.id.in_(order_ids),
+            one_of(session, orders.c.id, order_ids),
             orders.c.user_id == lines.c.user_id,
             bought.c.sku_id == lines.c.sku_id,
         )
         .scalar_subquery()
     )
-    shoppers = select(orders.c.user_id).where(orders.c.id.in_(order_ids))
+    shoppers = select(orders.c.user_id).where(one_of(session, orders.c.id, order_ids))
+    mine = lines.c.user_id.in_(shoppers)
+    await session.execute(delete(lines).where(mine, lines.c.quantity - of_line <= 0))
     await session.execute(
         update(lines)
-        .where(lines.c.user_id.in_(shoppers), of_line.is_not(None))
+        .where(mine, lines.c.quantity - of_line > 0)
         .values(quantity=lines.c.quantity - of_line)
     )
-    await session.execute(delete(lines).where(lines.c.user_id.in_(shoppers), lines.c.quantity <= 0))
 
 
 async def clear(session: AsyncSession, user_id: int) -> None:

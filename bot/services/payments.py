@@ -13,15 +13,15 @@ cancelled meanwhile is taken and refunded, never lost.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import models
-from bot.db import dialect_insert, utcnow
+from bot.db import dialect_insert, one_of, utcnow
 from bot.services import alerts, cart, orders
 from bot.services.order_states import PAID_STATES, OrderStatus
 from integrations.types import PaymentEvent
@@ -52,25 +52,29 @@ async def apply(session: AsyncSession, event: PaymentEvent) -> Applied:
 
 async def apply_many(session: AsyncSession, events: Sequence[PaymentEvent]) -> list[Applied]:
     """Apply events in one transaction, in their order, with a handful of statements however
-    many there are: their ids recorded at once (the repeats found), their orders locked at once
-    (in id order: no deadlock between processes), the alerts and cart changes written at once."""
-    new = await _record(session, events)
-    order_ids = sorted(
-        {e.order_id for e in events if e.order_id and (e.provider, e.event_id) in new}
-    )
-    locked = await orders.locked_many(session, order_ids)
+    many there are: their orders locked at once (in id order: no deadlock between processes),
+    the ids seen before looked up at once, the alerts, cart changes and the events themselves
+    (with what each did) written at once.
+
+    Exactly once: an event of an order is applied under the order's lock, so a repeat in
+    another process waits for this transaction and then finds the event recorded. An event of
+    no order we know changes nothing; if another process records it first, the unique
+    constraint keeps one row and this one counts as the repeat."""
+    locked = await orders.locked_many(session, [e.order_id for e in events if e.order_id])
+    seen = await _seen(session, events)
     session.info[DEFERRED] = deferred = _Deferred()
     session.info[orders.EVENTS] = deferred.events
     try:
         results: list[Applied] = []
         for event in events:
-            row_id = new.pop((event.provider, event.event_id), None)
-            if row_id is None:  # recorded before, or earlier in this very batch
+            key = (event.provider, event.event_id)
+            if key in seen:  # recorded before, or earlier in this very batch
                 log.info(
                     "payment event %s/%s again: not applied twice", event.provider, event.event_id
                 )
                 results.append(DUPLICATE)
                 continue
+            seen.add(key)
             order = locked.get(event.order_id) if event.order_id else None
             if order is None:
                 applied = Applied(None, "unknown_order" if event.order_id else "no_order")
@@ -78,33 +82,27 @@ async def apply_many(session: AsyncSession, events: Sequence[PaymentEvent]) -> l
                     log.warning("payment event %s for no order we know", event.event_id)
             else:
                 applied = await _apply(session, order, event)
-            deferred.outcomes.append(
-                {"row": row_id, "order": applied.order_id, "outcome": applied.outcome}
-            )
+            deferred.recorded.append((len(results), event, applied))
             results.append(applied)
-        await deferred.write(session)
+        raced = await deferred.write(session, locked.values())
     finally:
         session.info.pop(DEFERRED, None)
         session.info.pop(orders.EVENTS, None)
+    for index in raced:
+        results[index] = DUPLICATE
     return results
 
 
-async def _record(
-    session: AsyncSession, events: Sequence[PaymentEvent]
-) -> dict[tuple[str, str], int]:
-    """Record the events' ids; returns the row id of each one recorded now (not a repeat)."""
-    now = utcnow()
-    rows = {
-        (e.provider, e.event_id): {"provider": e.provider, "event_id": e.event_id, "kind": e.kind,
-                                   "order_id": None, "outcome": "", "received_at": now}
-        for e in events
-    }  # fmt: skip
-    insert = dialect_insert(session)
-    done = await session.execute(  # executemany: one compiled statement, however many rows
-        insert(PE).on_conflict_do_nothing().returning(PE.provider, PE.event_id, PE.id),
-        [rows[key] for key in sorted(rows)],  # one order of row locks for every batch
+async def _seen(session: AsyncSession, events: Sequence[PaymentEvent]) -> set[tuple[str, str]]:
+    """Which of these events were recorded before (one statement, the unique index's)."""
+    table = cast(Table, PE.__table__)
+    found = await session.execute(
+        select(table.c.provider, table.c.event_id).where(
+            one_of(session, table.c.provider, sorted({e.provider for e in events})),
+            one_of(session, table.c.event_id, sorted({e.event_id for e in events})),
+        )
     )
-    return {(provider, event_id): row for provider, event_id, row in done.all()}
+    return {(provider, event_id) for provider, event_id in found.all()}
 
 
 DEFERRED = "payments.deferred"  # session.info key: what apply_many writes once at its end
@@ -120,23 +118,39 @@ def _deferred(session: AsyncSession) -> _Deferred:
 class _Deferred:
     alerts: list[dict[str, Any]] = field(default_factory=list)
     paid: list[models.Order] = field(default_factory=list)
-    outcomes: list[dict[str, Any]] = field(default_factory=list)
+    recorded: list[tuple[int, PaymentEvent, Applied]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
 
-    async def write(self, session: AsyncSession) -> None:
+    async def write(self, session: AsyncSession, changed: Iterable[models.Order]) -> set[int]:
+        """Write what the batch collected: the orders `changed`, their timelines, carts and
+        alerts, and the events with what each did (a statement each, whatever the count).
+        Returns the places in the batch of events another process recorded meanwhile (events
+        of no order, which changed nothing)."""
+        await orders.save(session, changed)
         await orders.write_events(session, self.events)
         if self.paid:
             await cart.take_bought(session, [o.id for o in self.paid])
         if self.alerts:
             await alerts.enqueue_many(session, self.alerts)
-        if self.outcomes:  # one compiled UPDATE, executed for each row
-            table = cast(Table, PE.__table__)
-            await session.execute(
-                update(table)
-                .where(table.c.id == bindparam("row"))
-                .values(order_id=bindparam("order"), outcome=bindparam("outcome")),
-                self.outcomes,
-            )
+        if not self.recorded:
+            return set()
+        now = utcnow()
+        rows = {
+            (e.provider, e.event_id): {"provider": e.provider, "event_id": e.event_id,
+                                       "kind": e.kind, "order_id": a.order_id,
+                                       "outcome": a.outcome, "received_at": now}
+            for _, e, a in self.recorded
+        }  # fmt: skip
+        insert, table = dialect_insert(session), cast(Table, PE.__table__)
+        done = await session.execute(  # one statement; in one order of row locks for all
+            insert(table).on_conflict_do_nothing().returning(table.c.provider, table.c.event_id),
+            [rows[key] for key in sorted(rows)],
+        )
+        written = {(provider, event_id) for provider, event_id in done.all()}
+        raced = [(i, a) for i, e, a in self.recorded if (e.provider, e.event_id) not in written]
+        if any(a.order_id is not None for _, a in raced):  # its order's lock forbids that
+            raise RuntimeError("a payment event of a locked order was recorded meanwhile")
+        return {i for i, _ in raced}
 
 
 async def _apply(session: AsyncSession, order: models.Order, event: PaymentEvent) -> Applied:

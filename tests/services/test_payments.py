@@ -148,6 +148,17 @@ async def test_events_for_no_order_we_know_are_recorded_and_change_nothing(deps:
     assert (await apply(deps, event(999_999, "paid", "evt_x"))).outcome == "duplicate"
 
 
+async def test_an_event_of_no_order_told_twenty_times_at_once_is_recorded_once(deps: Deps) -> None:
+    # No order to lock: on PostgreSQL the twenty transactions race to record it, and the
+    # unique constraint's loser answers duplicate instead of failing.
+    stray = event(999_999, "paid", "evt_stray")
+    outcomes = await asyncio.gather(*(apply(deps, stray) for _ in range(20)))
+    assert sorted(o.outcome for o in outcomes) == ["duplicate"] * 19 + ["unknown_order"]
+    async with deps.sessions() as s:
+        recorded = (await s.execute(select(models.PaymentEvent.outcome))).scalars().all()
+    assert recorded == ["unknown_order"]
+
+
 async def test_the_address_from_the_payment_page_is_sealed_at_rest(deps: Deps) -> None:
     order_id = await an_order(deps)
     address = {"line1": "Karl-Marx-Allee 1", "city": "Berlin", "postal_code": "10178",
