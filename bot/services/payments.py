@@ -1,13 +1,14 @@
 """Payment events applied to orders exactly once, whatever arrives twice or out of order.
 
 Every provider (Stripe's webhook, Telegram's successful_payment) hands its events here as
-`integrations.types.PaymentEvent`. In one transaction: the event's id is recorded under a unique
-constraint (a repeat, even a concurrent one, finds it taken and changes nothing), the order is
-locked, the order moves along the state table (bot/services/order_states.py) as far as the event
-justifies given where the order is now, its timeline grows, and the shopper's alert is queued in
-the outbox. An event that no longer fits (a completed-but-unpaid after the paid one, an expiry
-after the payment) is recorded and changes nothing. A payment for an order that expired or was
-cancelled meanwhile is taken and refunded, never lost.
+`integrations.types.PaymentEvent`. In one transaction: the order is locked (a repeat of the
+event, even a concurrent one in another process, waits for it), the event's id is looked up (a
+repeat finds it and changes nothing), the order moves along the state table
+(bot/services/order_states.py) as far as the event justifies given where the order is now, its
+timeline grows, the shopper's alert is queued in the outbox, and the event is recorded under a
+unique constraint with what it did. An event that no longer fits (a completed-but-unpaid after
+the paid one, an expiry after the payment) is recorded and changes nothing. A payment for an
+order that expired or was cancelled meanwhile is taken and refunded, never lost.
 """
 
 from __future__ import annotations
