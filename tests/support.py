@@ -1,5 +1,5 @@
 """What several test modules use: services started and stopped, a local HTTP server, a fast
-HttpClient, a product builder and a way to store and search products."""
+HttpClient, a hand-moved clock, a product builder and a way to store and search products."""
 
 from __future__ import annotations
 
@@ -49,6 +49,22 @@ async def serving(app: web.Application, shutdown_timeout: float = 60.0) -> Async
         yield f"http://{host}:{port}"
     finally:
         await runner.cleanup()
+
+
+class Clock:
+    """Virtual time: `now` moves only when a test moves it, or when code sleeps on it (the
+    sleep is recorded and advances it instead of waiting)."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
 
 
 def product(

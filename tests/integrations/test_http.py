@@ -18,22 +18,7 @@ from integrations.errors import (
     Timeout,
 )
 from integrations.http import HttpClient, Policy, Response
-from tests.support import serving
-
-
-class Clock:
-    """Virtual time: sleeping advances it instead of waiting."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+from tests.support import Clock, serving
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from aiohttp import web
 from bot.playground.stripe import FakeStripe
 from bot.playground.stripe.events import sign
 from bot.playground.stripe.wire import StripeApiError, nest
+from tests.support import Clock
 
 SECRET = "whsec_playground_0123456789"
 KEY = "sk_test_playground_0123456789"
@@ -60,17 +61,9 @@ async def receiver() -> AsyncIterator[Receiver]:
     await runner.cleanup()
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(time.time())  # wall time: the SDK checks signatures' timestamps against it
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ from telegram.ext import (
 from bot.playground.botapi.rules import QUERY_TOO_OLD
 from bot.playground.botapi.server import LocalBotApi
 from bot.playground.terminal import SAMPLE_ADDRESS, TerminalView
+from tests.support import Clock
 
 USER_ID = 1001
 TOKEN = "284685063:TEST:fake-provider"  # a provider token for the fake
@@ -51,18 +52,9 @@ OPTIONS = [
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
-class Clock:
-    """A hand-moved monotonic clock for the 10-second pre-checkout deadline."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
+    """Moved by hand, for the 10-second pre-checkout deadline."""
     return Clock()
 
 

@@ -329,23 +329,24 @@ class FakeStripe(Ledger):
 
     # --- the payment page ------------------------------------------------------------------
 
-    async def _page(self, request: web.Request) -> web.Response:
+    def _page_session(self, request: web.Request) -> tuple[str, JsonDict]:
+        """The session of the page asked for, as of now (404 if there is none)."""
         self._expire_due()
         sid = request.match_info["id"]
         session = self.sessions.get(sid)
         if session is None:
-            return web.Response(status=404, text="No such payment page", content_type="text/plain")
+            raise web.HTTPNotFound(text="No such payment page", content_type="text/plain")
+        return sid, session
+
+    async def _page(self, request: web.Request) -> web.Response:
+        sid, session = self._page_session(request)
         message = "Your card was declined. Try again." if "declined" in request.query else ""
         return web.Response(
             text=render(session, self.line_items[sid], message), content_type="text/html"
         )
 
     async def _page_action(self, request: web.Request) -> web.StreamResponse:
-        self._expire_due()
-        sid = request.match_info["id"]
-        session = self.sessions.get(sid)
-        if session is None:
-            return web.Response(status=404, text="No such payment page", content_type="text/plain")
+        sid, session = self._page_session(request)
         if session["status"] != "open":
             raise web.HTTPSeeOther(f"/pay/{sid}")
         form = await request.post()
