@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Annotated
 
 from dotenv import dotenv_values
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -24,6 +24,9 @@ from bot import regions
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///shopbot.db"
 TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{10,}$")
 SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# Telegram's overall limits: ~30 messages a second, 1,000 with paid broadcast.
+MAX_MESSAGES_PER_SECOND = 30
+MAX_PAID_MESSAGES_PER_SECOND = 1000
 HTTP_URL = re.compile(
     r"https?://(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?(?:/[^\s?#]*)?(?:\?[^\s#]*)?"
 )
@@ -42,6 +45,12 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = Field(default="https://api.telegram.org/bot", min_length=8)
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
+    # Paid broadcast (allow_paid_broadcast, 0.1 Star a message): alerts may go out at up to
+    # 1,000 a second; without it Telegram allows about 30 messages a second in all.
+    telegram_paid_broadcast: bool = False
+    # The pacer's overall rate for sent messages (bot/telegram/pacer.py); declared after
+    # telegram_paid_broadcast, whose value its validator reads.
+    telegram_messages_per_second: float = 30
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
     http_host: str = "127.0.0.1"
@@ -73,6 +82,16 @@ class Settings(BaseSettings):
             return None
         if v is not None and not TOKEN_RE.match(v.get_secret_value()):
             raise ValueError("expected the form 123456789:AAE... given by @BotFather")
+        return v
+
+    @field_validator("telegram_messages_per_second")
+    @classmethod
+    def _messages_per_second(cls, v: float, info: ValidationInfo) -> float:
+        paid = bool(info.data.get("telegram_paid_broadcast"))
+        top = MAX_PAID_MESSAGES_PER_SECOND if paid else MAX_MESSAGES_PER_SECOND
+        if not 1 <= v <= top:
+            more = "" if paid else " (up to 1000 with TELEGRAM_PAID_BROADCAST=true)"
+            raise ValueError(f"between 1 and {top} messages a second{more}")
         return v
 
     @field_validator("default_currency")

@@ -15,7 +15,6 @@ from typing import Any, Required, TypedDict
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackContext,
@@ -26,6 +25,7 @@ from telegram.ext import (
 from bot.faults import infrastructure
 from bot.process.deps import Deps
 from bot.telegram.bot import ShopBot
+from bot.telegram.pacer import Pacer
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.updates import ServiceUpdate
 
@@ -106,6 +106,17 @@ def _kind(update: object) -> str:
 Register = Callable[["ShopbotApplication"], None]
 
 
+def _pacer(deps: Deps) -> Pacer:
+    """Every message within Telegram's limits, replies ahead of alerts, the limits shared by
+    every process through Redis when there is one (bot/telegram/pacer.py)."""
+    settings = deps.settings
+    return Pacer(
+        settings.telegram_messages_per_second,
+        paid_broadcast=settings.telegram_paid_broadcast,
+        redis=deps.redis,
+    )
+
+
 class Options(TypedDict, total=False):
     """How to reach Telegram (build_application's keywords besides the wiring)."""
 
@@ -128,7 +139,8 @@ def build_application(
     """The Application with `deps` in bot_data, its handlers wired by `register`, and
     `context_type` the context every handler receives.
 
-    `polling=False` builds it without an Updater (webhook mode, or tests feeding updates in).
+    `polling=False` builds it without an Updater (webhook mode, or tests feeding updates in);
+    `rate_limit=False` without the pacer (the playground, which talks to a local fake).
     """
     # aiohttp instead of PTB's default httpx transport: several times the replies per second
     # on the same CPU (bench/telegram_request.py), with one HTTP library in the whole service.
@@ -138,7 +150,7 @@ def build_application(
         base_file_url=base_url.removesuffix("/bot") + "/file/bot",
         request=AiohttpRequest(),
         get_updates_request=AiohttpRequest(connection_pool_size=1),
-        rate_limiter=AIORateLimiter(max_retries=2) if rate_limit else None,
+        rate_limiter=_pacer(deps) if rate_limit else None,
         # Every text the handlers send is HTML, outside text escaped (handlers/context.py).
         defaults=Defaults(parse_mode=ParseMode.HTML),
     )

@@ -105,11 +105,18 @@ class ChatMethods(BotApiState):
             return None
         raise bad_request("message to be replied not found")
 
-    def _check_flood(self, method: str, chat_id: int) -> None:
+    def _check_flood(self, method: str, chat_id: int, p: Params) -> None:
+        """Telegram's send limits; a message sent with allow_paid_broadcast counts against the
+        paid budget."""
         if self.flood is not None and method in self.FLOOD_METHODS:
-            self.flood.check(chat_id)
+            self.flood.check(chat_id, paid=p.flag("allow_paid_broadcast"))
+
+    def _check_blocked(self, chat: FakeChat) -> None:
+        if chat.id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
 
     def _new_message(self, chat: FakeChat, p: Params) -> SentMessage:
+        self._check_blocked(chat)
         markup = validate_reply_markup(p.get("reply_markup"))
         message = SentMessage(0, chat.id, int(time.time()))
         message.reply_to_message_id = self._reply_to(chat.id, p)
@@ -140,7 +147,7 @@ class ChatMethods(BotApiState):
         chat = self.resolve_chat(p.get("chat_id"))
         formatted = self._message_text(p)
         message = self._new_message(chat, p)
-        self._check_flood("sendMessage", chat.id)
+        self._check_flood("sendMessage", chat.id, p)
         message.message_id = self._next_message_id(chat.id)
         message.text, message.entities, message.html = (
             formatted.text,
@@ -169,7 +176,7 @@ class ChatMethods(BotApiState):
             raise bad_request("wrong file identifier/HTTP URL specified")
         caption = self._caption(p)
         message = self._new_message(chat, p)
-        self._check_flood("sendPhoto", chat.id)
+        self._check_flood("sendPhoto", chat.id, p)
         message.message_id = self._next_message_id(chat.id)
         message.photo, message.photo_file_id, message.html = shown, file_id, p.text("caption") or ""
         message.caption, message.caption_entities = caption.text or None, caption.entities

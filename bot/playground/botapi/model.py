@@ -196,6 +196,8 @@ class BotApiState:
     def __init__(self, bot_user: JsonDict) -> None:
         self.bot_user = bot_user
         self.chats: dict[int, FakeChat] = {}
+        # Private chats whose user blocked the bot: a send there is 403 Forbidden.
+        self.blocked: set[int] = set()
         self.users: dict[int, FakeUser] = {}
         self.callback_answers: list[CallbackAnswer] = []
         self.inline_answers: list[InlineAnswer] = []
@@ -381,11 +383,22 @@ class BotApiState:
         *,
         edited: bool = False,
         sticker: bool = False,
+        photo: bool = False,
     ) -> JsonDict:
-        """An Update with a user's message (``text`` is ignored for stickers)."""
+        """An Update with a user's message (``text`` is ignored for stickers; with ``photo`` it
+        is the photo's caption, a command in it not marked as one, as Telegram does)."""
         message = self._user_message(user, chat, edited=edited)
         message_id = message["message_id"]
-        if sticker:
+        if photo:
+            file_id = self.register_file(f"photo {message_id}".encode())
+            message["photo"] = [
+                {"file_id": file_id, "file_unique_id": f"AgADphoto{message_id}", "width": w,
+                 "height": w, "file_size": w * 100}
+                for w in (90, 800)
+            ]  # fmt: skip
+            if text:
+                message["caption"] = text
+        elif sticker:
             message["sticker"] = {
                 "file_id": f"CAACAgIAAxkBAAI{message_id:08d}",
                 "file_unique_id": f"AgADsticker{message_id}",
@@ -462,6 +475,18 @@ class BotApiState:
                 "data": callback_data,
             },
         )
+
+    def make_block_update(self, user: FakeUser, blocked: bool = True) -> JsonDict:
+        """The user blocks the bot (sends to the chat are 403 from now on) or unblocks it: the
+        ``my_chat_member`` update Telegram sends the bot about it."""
+        chat = self._chat_for(user, None)
+        old, new = ("member", "kicked") if blocked else ("kicked", "member")
+        (self.blocked.add if blocked else self.blocked.discard)(chat.id)
+        bot = self.bot_user
+        member = {"chat": chat.to_dict(), "from": user.to_dict(), "date": int(time.time()),
+                  "old_chat_member": {"status": old, "user": bot, "until_date": 0},
+                  "new_chat_member": {"status": new, "user": bot, "until_date": 0}}  # fmt: skip
+        return self._new_update("my_chat_member", member)
 
     def make_inline_query_update(self, user: FakeUser, query: str, offset: str = "") -> JsonDict:
         """An Update with an inline query typed by ``user``."""

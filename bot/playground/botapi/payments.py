@@ -119,7 +119,7 @@ class PaymentMethods(ChatMethods):
         invoice = parse_invoice(p)
         markup = validate_invoice_markup(p.get("reply_markup"))
         reply_to = self._reply_to(chat.id, p)
-        self._check_flood("sendInvoice", chat.id)
+        self._check_flood("sendInvoice", chat.id, p)
         message = SentMessage(self._next_message_id(chat.id), chat.id, int(time.time()))
         message.reply_to_message_id = reply_to
         message.set_markup(markup)

@@ -223,23 +223,39 @@ def validate_commands(commands: Any) -> list[dict[str, str]]:
 
 
 class FloodControl:
-    """Telegram's documented send limits: 30/s overall, ~1/s per private chat, 20/min per group."""
+    """Telegram's documented send limits: 30/s overall, ~1/s per private chat, 20/min per group;
+    a message sent with ``allow_paid_broadcast`` counts against a 1,000/s overall budget
+    instead of the 30/s one (both overall rates are parameters)."""
 
     GLOBAL_PER_SECOND = 30
+    PAID_PER_SECOND = 1000
     PRIVATE_BURST = 3
     PRIVATE_RATE = 1.0
     GROUP_PER_MINUTE = 20
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        per_second: int = GLOBAL_PER_SECOND,
+        paid_per_second: int = PAID_PER_SECOND,
+    ) -> None:
         self._clock = clock
+        self.per_second = per_second
+        self.paid_per_second = paid_per_second
         self._global: deque[float] = deque()
+        self._paid: deque[float] = deque()
         self._private: dict[int, tuple[float, float]] = {}
         self._groups: dict[int, deque[float]] = {}
 
-    def check(self, chat_id: int) -> None:
-        """Count one send to ``chat_id`` or raise a 429 :class:`ApiError`."""
+    def check(self, chat_id: int, *, paid: bool = False) -> None:
+        """Count one send to ``chat_id`` (``paid``: with allow_paid_broadcast) or raise a 429
+        :class:`ApiError`."""
         now = self._clock()
-        waits = [self._window_wait(self._global, now, 1.0, self.GLOBAL_PER_SECOND)]
+        overall, limit = (
+            (self._paid, self.paid_per_second) if paid else (self._global, self.per_second)
+        )
+        waits = [self._window_wait(overall, now, 1.0, limit)]
         if chat_id < 0:
             group = self._groups.setdefault(chat_id, deque())
             waits.append(self._window_wait(group, now, 60.0, self.GROUP_PER_MINUTE))
@@ -251,7 +267,7 @@ class FloodControl:
         if wait > 0:
             retry = max(1, math.ceil(wait))
             raise ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
-        self._global.append(now)
+        overall.append(now)
         if chat_id < 0:
             self._groups[chat_id].append(now)
         else:

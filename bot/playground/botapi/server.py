@@ -76,7 +76,7 @@ class LocalBotApi(PaymentMethods):
         self,
         token: str = DEFAULT_TOKEN,
         *,
-        flood_limits: bool = False,
+        flood_limits: bool | FloodControl = False,
         bot_username: str = "playground_bot",
         bot_name: str = "Playground Bot",
         clock: Callable[[], float] = time.monotonic,
@@ -84,7 +84,7 @@ class LocalBotApi(PaymentMethods):
         bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123456
         super().__init__(
             {"id": bot_id, "is_bot": True, "first_name": bot_name, "username": bot_username},
-            FloodControl(clock) if flood_limits else None,
+            _flood_control(flood_limits, clock),
             clock,
         )
         self.token = token
@@ -356,3 +356,12 @@ class LocalBotApi(PaymentMethods):
     async def _get_chat_menu_button(self, p: Params) -> JsonDict:
         chat_id = self.resolve_chat(p.get("chat_id")).id if p.get("chat_id") else None
         return self.menu_buttons.get(chat_id) or self.menu_buttons.get(None) or {"type": "default"}
+
+
+def _flood_control(
+    flood_limits: bool | FloodControl, clock: Callable[[], float]
+) -> FloodControl | None:
+    """``flood_limits``: True for Telegram's limits on ``clock``, or limits of one's own."""
+    if isinstance(flood_limits, FloodControl):
+        return flood_limits
+    return FloodControl(clock) if flood_limits else None
