@@ -158,3 +158,53 @@ class Refund:
     status: str
     amount: Money
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+
+class TrackingStatus(StrEnum):
+    """The one parcel status taxonomy every courier's statuses map onto (DESIGN.md)."""
+
+    INFO_RECEIVED = "info_received"
+    IN_TRANSIT = "in_transit"
+    CUSTOMS_PROCESSING = "customs_processing"
+    CUSTOMS_ACTION_REQUIRED = "customs_action_required"
+    CUSTOMS_RELEASED = "customs_released"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    AVAILABLE_FOR_PICKUP = "available_for_pickup"
+    DELIVERY_FAILED = "delivery_failed"
+    DELIVERED = "delivered"
+    EXCEPTION = "exception"
+    RETURNING = "returning"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """One scan of a parcel as the courier reported it: normalized `status` beside the
+    provider's own status and sub-status. `key` is stable for the same scan told again (the
+    provider's id, else a digest of number, time, status and place), so repeats collapse."""
+
+    key: str
+    status: TrackingStatus
+    provider_status: str
+    provider_substatus: str
+    occurred_at: datetime
+    location: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingUpdate:
+    """What a courier provider told us about one number: its latest normalized status and the
+    scans it listed (oldest first). `delivery_id` is the webhook delivery's own id, if any;
+    `stopped` says the provider stopped tracking it."""
+
+    provider: str
+    number: str
+    carrier: str | None
+    status: TrackingStatus | None
+    provider_status: str
+    provider_substatus: str
+    checkpoints: tuple[Checkpoint, ...] = ()
+    delivery_id: str | None = None
+    stopped: bool = False
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
