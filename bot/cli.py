@@ -1,4 +1,5 @@
-"""`shopbot run | chat | migrate | demo`: the command line."""
+"""`shopbot run | chat | migrate | demo | sync | fx | translate | data-key | refund | ops`: the
+command line (the operators' steps: bot/cli_ops.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken, NetworkError
 
-from bot import crypto, logs, migrate
+from bot import cli_ops, crypto, logs, migrate
 from bot.config import ConfigError, Settings, get_settings, provider_env
 from bot.process.deps import Deps
 from bot.services.orders import OrderError
@@ -164,6 +165,12 @@ COMMANDS["refund"] = (
 )
 
 
+COMMANDS["ops"] = (
+    cli_ops.cmd_ops,
+    "operators' fulfilment steps: list, bought, seller-shipped, received, qc, pack, ship",
+)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="shopbot", description="Cross-border shopping Telegram bot")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -186,6 +193,8 @@ def parser() -> argparse.ArgumentParser:
             cmd.add_argument(
                 "--demo", action="store_true", help="load the demo catalog if the catalog is empty"
             )
+        if name == "ops":
+            cli_ops.arguments(cmd)
         if name == "refund":
             cmd.add_argument("order", type=int, help="the order number")
             cmd.add_argument("--amount", type=int, default=None, help="in minor units (cents)")

@@ -58,6 +58,11 @@ def schedule_sync(tg: ShopbotApplication, deps: Deps) -> None:
 
     tg.job_queue.run_repeating(payments, interval=TICK_SECONDS, first=15, name="payments")
 
+    async def parcels(context: object) -> None:
+        await deps.couriers.poll_due()
+
+    tg.job_queue.run_repeating(parcels, interval=TICK_SECONDS, first=45, name="tracking")
+
     async def forget(context: object) -> None:
         await jobs.scheduled_prune(deps)
 

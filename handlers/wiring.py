@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
@@ -29,12 +30,15 @@ from handlers import (
     invoices,
     language,
     links,
+    operators,
     orders,
     product,
+    qc,
     search,
     search_view,
     settings,
     start,
+    track,
 )
 from handlers.context import BotContext
 from handlers.errors import on_error
@@ -46,6 +50,7 @@ def build(deps: Deps, **options: Unpack[Options]) -> ShopbotApplication:
     events that queued alerts have them sent through it."""
     app = build_application(deps, register, context_type=BotContext, **options)
     deps.payments.on_alerts = alerts.kick(lambda update: _feed(app, deps, update))
+    deps.couriers.on_alerts = deps.payments.on_alerts
     return app
 
 
@@ -92,6 +97,23 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(orders.difference_button, pattern=orders.DIFFERENCE))
     app.add_handler(CallbackQueryHandler(orders.cancel_button, pattern=orders.CANCEL))
     app.add_handler(CommandHandler("refund", orders.refund_command))
+    app.add_handler(CallbackQueryHandler(qc.qc_button, pattern=qc.APPROVE))
+    app.add_handler(CallbackQueryHandler(qc.qc_button, pattern=qc.RETURN))
+    app.add_handler(CommandHandler("track", track.track_command))
+    app.add_handler(CallbackQueryHandler(track.stop_button, pattern=track.STOP))
+    app.add_handler(CallbackQueryHandler(track.show_button, pattern=track.SHOW))
+    app.add_handler(CommandHandler("ops", operators.ops_command))
+    app.add_handler(CommandHandler("bought", operators.bought_command))
+    app.add_handler(CommandHandler("sellershipped", operators.seller_shipped_command))
+    app.add_handler(CommandHandler("received", operators.received_command))
+    app.add_handler(CommandHandler("pack", operators.pack_command))
+    app.add_handler(CommandHandler("ship", operators.ship_command))
+    app.add_handler(
+        MessageHandler(
+            filters.PHOTO & filters.CaptionRegex(operators.QC_CAPTION), operators.qc_photo
+        )
+    )
+    app.add_handler(ChatMemberHandler(alerts.chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(alerts.AlertsHandler())
     app.add_handler(ShippingQueryHandler(invoices.shipping_query))
     app.add_handler(PreCheckoutQueryHandler(invoices.pre_checkout))

@@ -22,8 +22,10 @@ class Alert(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(32))  # rendered in the shopper's language at send time
     params: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)  # no personal data
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed
+    # pending | sending | sent | failed (gave up) | blocked (the chat blocked the bot)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # when a sender took it
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # after a failure
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

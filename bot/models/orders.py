@@ -51,6 +51,10 @@ class Order(Base):
     paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # When the paid order was compared with the marketplace (bot/process/payments.py).
     reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The box it travels abroad in (bot/models/fulfilment.py), once consolidated.
+    parcel_id: Mapped[int | None] = mapped_column(
+        ForeignKey("parcels.id", ondelete="SET NULL"), index=True
+    )
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"

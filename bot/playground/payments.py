@@ -106,6 +106,7 @@ class AlertTasks:
 
     def install(self, deps: Deps) -> None:
         deps.payments.on_alerts = alerts.kick(self.put)
+        deps.couriers.on_alerts = deps.payments.on_alerts
 
     def put(self, update: ServiceUpdate) -> None:
         # Not app.create_task: the Application is not running (updates are fed to it one

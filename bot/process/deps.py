@@ -17,6 +17,8 @@ from bot.config import Settings, provider_env
 from bot.db import create_engine, session_factory
 from bot.metrics import Metrics
 from bot.process import live
+from bot.process.couriers import Couriers
+from bot.process.couriers import providers as courier_providers
 from bot.process.handled import Handled
 from bot.process.payments import Payments
 from bot.process.user_cache import CACHE, UserCache
@@ -67,6 +69,8 @@ class Deps:
 
     # Checkout and payment events (see bot/process/payments.py); no provider: payments off.
     payments: Payments = field(init=False, repr=False)
+    # Tracking numbers and courier updates (see bot/process/couriers.py).
+    couriers: Couriers = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.visits = Visits(self.sessions)
@@ -77,6 +81,7 @@ class Deps:
         )  # fmt: skip
         self.payments.tolerance_percent = self.settings.price_rise_tolerance_percent
         self.payments.refresh = self.refresh_live
+        self.couriers = Couriers(self.sessions, courier_providers(self.provider_env, self.http))
 
     async def refresh_live(self, keys: list[tuple[str, str]]) -> live.Freshness:
         """Today's prices and stock of these products, from their marketplaces."""
@@ -112,6 +117,7 @@ class Deps:
 
     async def close(self) -> None:
         await self.payments.close()
+        await self.couriers.close()
         await self.visits.close()
         await self.handled.close()
         if self._listener is not None:

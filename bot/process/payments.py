@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from asyncio import FIRST_COMPLETED
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import models
 from bot.db import utcnow
-from bot.faults import infrastructure
+from bot.process.batches import Batcher
 from bot.services import orders, payments
 from bot.services.payments import Applied
 from integrations.errors import IntegrationError
@@ -33,11 +32,6 @@ from integrations.types import Checkout, CheckoutLine, CheckoutRequest, PaymentE
 log = logging.getLogger(__name__)
 
 CHECKOUT_MINUTES = 30
-BATCH = 200  # payment events applied in one transaction at most
-# How long a batch waits for company: a burst is applied in few, large transactions (each a
-# fixed dozen statements) instead of many small ones. A lone event is 3 ms later for it.
-GATHER_SECONDS = 0.003
-WRITERS = 2  # batches being applied at once on PostgreSQL
 REVIEW_BATCH = 200  # paid orders compared with the marketplace in one pass
 REVIEW_GATHER_SECONDS = 0.5  # how long a pass waits for the payments arriving with it
 # A page that closed this long ago without a word from the provider (an invoice left unpaid,
@@ -71,11 +65,11 @@ class Payments:
         self.refresh: Callable[[list[tuple[str, str]]], Awaitable[object]] | None = None
         self.tolerance_percent = 5
         self._tasks: set[asyncio.Task[object]] = set()
-        self._pending: list[tuple[PaymentEvent, asyncio.Future[Applied]]] = []
-        self._writer: asyncio.Task[None] | None = None
-        # PostgreSQL takes several writing transactions at once; SQLite's take turns (bot/db.py).
-        bind = sessions.kw.get("bind")
-        self._max_writers = 1 if bind is None or bind.dialect.name == "sqlite" else WRITERS
+        self._batches: Batcher[PaymentEvent, Applied] = Batcher(
+            sessions,
+            lambda session, events: payments.apply_many(session, events),
+            "payment events",
+        )  # looked up at each call: tests replace it
         self._reviewer: asyncio.Task[object] | None = None
         self._review_again = False
 
@@ -106,13 +100,9 @@ class Payments:
 
     async def receive(self, event: PaymentEvent) -> Applied:
         """Apply a verified provider event once; alerts, refunds and the review of a paid
-        order follow the commit. Events arriving together share one transaction (see
-        _write): under a burst, a handful of statements apply dozens of events."""
-        waiting = asyncio.get_running_loop().create_future()
-        self._pending.append((event, waiting))
-        if self._writer is None:
-            self._writer = asyncio.get_running_loop().create_task(self._write())
-        applied: Applied = await asyncio.shield(waiting)
+        order follow the commit. Events arriving together share one transaction
+        (bot/process/batches.py): under a burst, a handful of statements apply dozens."""
+        applied = await self._batches.submit(event)
         if applied.order_id is not None and applied.outcome not in ("duplicate", "no_change"):
             self.on_alerts()
         if applied.refund_id is not None:
@@ -120,52 +110,6 @@ class Payments:
         if applied.outcome == "paid":
             self.review_soon()
         return applied
-
-    async def _write(self) -> None:
-        """Gather the events arriving and apply them as one batch. On PostgreSQL the next batch
-        gathers while the previous one is applied (at most `_max_writers` at once): the
-        webhook's answers do not wait for a batch's round trips to end before the next begins."""
-        applying: set[asyncio.Task[None]] = set()
-        try:
-            while self._pending or applying:
-                if not self._pending:
-                    _, applying = await asyncio.wait(applying, return_when=FIRST_COMPLETED)
-                    continue
-                await asyncio.sleep(GATHER_SECONDS)  # let the events arriving now join
-                batch, self._pending = self._pending[:BATCH], self._pending[BATCH:]
-                applying.add(asyncio.get_running_loop().create_task(self._apply(batch)))
-                if len(applying) >= self._max_writers:
-                    _, applying = await asyncio.wait(applying, return_when=FIRST_COMPLETED)
-        finally:
-            self._writer = None
-
-    async def _apply(self, batch: list[tuple[PaymentEvent, asyncio.Future[Applied]]]) -> None:
-        try:
-            async with self.sessions.begin() as session:
-                results = await payments.apply_many(session, [e for e, _ in batch])
-        except Exception as exc:
-            if len(batch) == 1 or infrastructure(exc):
-                for _, waiting in batch:
-                    waiting.set_exception(exc)
-                    waiting.exception()  # retrieved even if nobody awaits it any more
-                return
-            # One event the batch could not take: each alone, so only it fails.
-            log.warning("a batch of %d payment events failed: %r", len(batch), exc)
-            await self._one_by_one(batch)
-            return
-        for (_, waiting), applied in zip(batch, results, strict=True):
-            waiting.set_result(applied)
-
-    async def _one_by_one(self, batch: list[tuple[PaymentEvent, asyncio.Future[Applied]]]) -> None:
-        for event, waiting in batch:
-            try:
-                async with self.sessions.begin() as session:
-                    (applied,) = await payments.apply_many(session, [event])
-            except Exception as exc:
-                waiting.set_exception(exc)
-                waiting.exception()
-            else:
-                waiting.set_result(applied)
 
     def review_soon(self) -> None:
         """Compare newly paid orders with the marketplace, in the background, one pass at a
@@ -205,7 +149,7 @@ class Payments:
                 order = await orders.get(session, order_id)
                 if review.outcome == "unavailable":
                     await orders.start_refund(session, order, order.paid_minor, "unavailable")
-                    await payments.alert(session, order, "unavailable_refund")
+                    await orders.alert(session, order, "unavailable_refund")
                     refund = True
                 else:
                     minor = orders.difference(order, review.rise_minor).minor()
@@ -213,7 +157,7 @@ class Payments:
                         session, order, orders.S.PRICE_DIFFERENCE_DUE, "price_rose",
                         {"difference_minor": minor},
                     )  # fmt: skip
-                    await payments.alert(session, order, "price_rose", {"amount_minor": minor})
+                    await orders.alert(session, order, "price_rose", {"amount_minor": minor})
                 told = True
         if told:
             self.on_alerts()
@@ -263,7 +207,7 @@ class Payments:
                 order.paid_minor - order.refunded_minor if amount_minor is None else amount_minor
             )
             refund = await orders.start_refund(session, order, amount, reason)
-            await payments.alert(session, order, "refund_started", {"amount_minor": amount})
+            await orders.alert(session, order, "refund_started", {"amount_minor": amount})
         self.on_alerts()
         await self.send_refunds()
         return refund.id
@@ -307,7 +251,7 @@ class Payments:
                 if order is None or order.status != orders.S.PENDING_PAYMENT:
                     continue
                 await orders.move(session, order, orders.S.EXPIRED, "expired")
-                await payments.alert(session, order, "expired")
+                await orders.alert(session, order, "expired")
                 expired += 1
         await self.send_refunds()
         await self.review_paid()

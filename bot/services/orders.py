@@ -27,6 +27,7 @@ from sqlalchemy.orm import load_only, selectinload
 
 from bot import models
 from bot.db import one_of, utcnow
+from bot.services import alerts
 from bot.services.cart import Item
 from bot.services.order_states import OrderStatus, check
 from integrations.money import Money
@@ -184,6 +185,18 @@ async def _event(
         batch.append(row)  # written with the others of the batch (see `write_events`)
     else:
         session.add(models.OrderEvent(**row))
+
+
+async def alert(
+    session: AsyncSession, order: models.Order, kind: str, params: dict[str, Any] | None = None
+) -> None:
+    """Queue the shopper's alert about `order` (keyed: told twice, queued once)."""
+    row = alerts.row(
+        f"order:{order.id}:{kind}", order.user_id, kind,
+        {"order_id": order.id, "currency": order.currency, "total_minor": order.total_minor,
+         **(params or {})},
+    )  # fmt: skip
+    await alerts.queue(session, [row])
 
 
 EVENTS = "orders.events"  # session.info key: a list collecting timeline rows of a batch

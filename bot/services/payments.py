@@ -65,6 +65,7 @@ async def apply_many(session: AsyncSession, events: Sequence[PaymentEvent]) -> l
     seen = await _seen(session, events)
     session.info[DEFERRED] = deferred = _Deferred()
     session.info[orders.EVENTS] = deferred.events
+    session.info[alerts.COLLECT] = deferred.alerts
     try:
         results: list[Applied] = []
         for event in events:
@@ -89,6 +90,7 @@ async def apply_many(session: AsyncSession, events: Sequence[PaymentEvent]) -> l
     finally:
         session.info.pop(DEFERRED, None)
         session.info.pop(orders.EVENTS, None)
+        session.info.pop(alerts.COLLECT, None)
     for index in raced:
         results[index] = DUPLICATE
     return results
@@ -160,15 +162,15 @@ async def _apply(session: AsyncSession, order: models.Order, event: PaymentEvent
         return await _paid(session, order, event)
     if kind == "pending" and order.status == S.PENDING_PAYMENT:
         await orders.note(session, order, "payment_pending")
-        await alert(session, order, "payment_pending")
+        await orders.alert(session, order, "payment_pending")
         return Applied(order.id, "pending")
     if kind == "failed" and order.status == S.PENDING_PAYMENT:
         await orders.move(session, order, S.CANCELLED, "payment_failed")
-        await alert(session, order, "payment_failed")
+        await orders.alert(session, order, "payment_failed")
         return Applied(order.id, "failed")
     if kind == "expired" and order.status == S.PENDING_PAYMENT:
         await orders.move(session, order, S.EXPIRED, "expired")
-        await alert(session, order, "expired")
+        await orders.alert(session, order, "expired")
         return Applied(order.id, "expired")
     if kind == "refunded":
         return await _refunded(session, order, event)
@@ -187,11 +189,11 @@ async def _paid(session: AsyncSession, order: models.Order, event: PaymentEvent)
     _contact(order, event.raw)
     if order.status in (S.EXPIRED, S.CANCELLED):
         refund = await orders.start_refund(session, order, order.paid_minor, "order_closed")
-        await alert(session, order, "paid_after_close")
+        await orders.alert(session, order, "paid_after_close")
         return Applied(order.id, "refund_closed", refund.id)
     await orders.move(session, order, S.PAID, "paid", {"amount_minor": order.paid_minor})
     _deferred(session).paid.append(order)  # its cart lines go with the batch's
-    await alert(session, order, "paid")
+    await orders.alert(session, order, "paid")
     return Applied(order.id, "paid")
 
 
@@ -204,13 +206,13 @@ async def _second_payment(
     order.paid_minor += amount
     if order.status == S.PRICE_DIFFERENCE_DUE:
         await orders.move(session, order, S.PURCHASING, "difference_paid", {"amount_minor": amount})
-        await alert(session, order, "difference_paid", {"amount_minor": amount})
+        await orders.alert(session, order, "difference_paid", {"amount_minor": amount})
         return Applied(order.id, "difference_paid")
     closed = order.status in (S.EXPIRED, S.CANCELLED)
     refund = await orders.start_refund(
         session, order, amount, f"extra:{event.event_id[-40:]}", whole_order=closed
     )
-    await alert(session, order, "refund_started", {"amount_minor": amount})
+    await orders.alert(session, order, "refund_started", {"amount_minor": amount})
     return Applied(order.id, "refund_extra", refund.id)
 
 
@@ -227,7 +229,7 @@ async def _refunded(session: AsyncSession, order: models.Order, event: PaymentEv
             await orders.move(session, order, S.REFUNDED, "refunded")
     else:
         await orders.note(session, order, "partly_refunded", {"amount_minor": amount})
-    await alert(session, order, "refunded", {"amount_minor": order.refunded_minor})
+    await orders.alert(session, order, "refunded", {"amount_minor": order.refunded_minor})
     return Applied(order.id, "refunded")
 
 
@@ -246,22 +248,6 @@ def _contact(order: models.Order, raw: Mapping[str, Any]) -> None:
     phone = customer.get("phone")
     if isinstance(phone, str) and phone:
         order.phone = phone
-
-
-async def alert(
-    session: AsyncSession, order: models.Order, kind: str, params: dict[str, Any] | None = None
-) -> None:
-    """Queue the shopper's alert about `order` (within apply_many, with the others at its end)."""
-    row = alerts.row(
-        f"order:{order.id}:{kind}", order.user_id, kind,
-        {"order_id": order.id, "currency": order.currency, "total_minor": order.total_minor,
-         **(params or {})},
-    )  # fmt: skip
-    deferred = session.info.get(DEFERRED)
-    if isinstance(deferred, _Deferred):
-        deferred.alerts.append(row)
-    else:  # outside apply_many: operators' refunds, the review of paid orders
-        await alerts.enqueue_many(session, [row])
 
 
 async def pending_refunds(session: AsyncSession, limit: int = 50) -> list[int]:

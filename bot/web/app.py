@@ -7,6 +7,7 @@ from aiohttp import web
 from bot.process.deps import Deps
 from bot.telegram.app import ShopbotApplication
 from bot.web import health
+from bot.web.couriers import courier_webhook
 from bot.web.intake import Intake
 from bot.web.keys import DEPS, INTAKE, TELEGRAM
 from bot.web.stripe import payment_done, stripe_webhook
@@ -25,6 +26,8 @@ def make_web_app(deps: Deps, application: ShopbotApplication | None = None) -> w
     app.router.add_get("/metrics", health.metrics)
     app.router.add_post("/webhooks/telegram", telegram_webhook)
     app.router.add_post("/webhooks/stripe", stripe_webhook)
+    app.router.add_post("/webhooks/aftership", courier_webhook("aftership"))
+    app.router.add_post("/webhooks/17track", courier_webhook("17track"))
     app.router.add_get("/paid", payment_done)
     app.router.add_get("/cancelled", payment_done)
     return app

@@ -13,9 +13,9 @@ import logging
 
 from aiohttp import web
 
-from bot.faults import infrastructure
+from bot.web import webhooks
 from bot.web.keys import DEPS
-from integrations.errors import Forged, IntegrationError
+from bot.web.webhooks import verified
 
 log = logging.getLogger(__name__)
 
@@ -27,26 +27,16 @@ async def stripe_webhook(request: web.Request) -> web.Response:
     provider = deps.payments.provider
     if provider is None or provider.name != "stripe":
         return web.Response(status=404, text="payments are not configured")
-    if (request.content_length or 0) > MAX_BODY:
-        return web.Response(status=413, text="too large")
-    raw = await request.read()
-    try:
-        event = provider.parse_event(raw, request.headers)
-    except Forged as exc:
-        deps.metrics.webhook_rejected.labels("stripe", "signature").inc()
-        log.warning("stripe webhook refused from %s: %s", request.remote, exc)
-        return web.Response(status=400, text="bad signature")
-    except IntegrationError as exc:
-        deps.metrics.webhook_rejected.labels("stripe", "malformed").inc()
-        log.warning("stripe webhook unreadable: %s", exc)
-        return web.Response(status=400, text="unreadable event")
-    try:
-        applied = await deps.payments.receive(event)
-    except Exception as exc:
-        if not infrastructure(exc):
-            raise
-        log.warning("stripe event %s must come again: %r", event.event_id, exc)
-        return web.Response(status=503, text="try again", headers={"Retry-After": "5"})
+    event = await verified(
+        request, "stripe", provider.parse_event, max_body=MAX_BODY, forged_status=400
+    )
+    if isinstance(event, web.Response):
+        return event
+    applied = await webhooks.applied(
+        "stripe", f"event {event.event_id}", deps.payments.receive(event)
+    )
+    if isinstance(applied, web.Response):
+        return applied
     log.info("stripe event %s (%s): %s", event.event_id, event.kind, applied.outcome)
     return web.json_response({"received": True, "outcome": applied.outcome})
 

@@ -105,13 +105,11 @@ async def to_quote(ann: Shopper, deps: Deps) -> None:
     await ann.press_data("cl:standard", ann.last)
 
 
-ALERT_MARKS = ("✅", "⏳", "❌", "⌛", "↩️", "⚠️")
+ALERT_MARKS = ("✅", "⏳", "❌", "⌛", "↩️", "⚠️", "🛒", "🚚", "🏬", "📷", "✈️", "📦")
 
 
 def alerts_seen(api: LocalBotApi, shopper: Shopper) -> list[str]:
-    """The alerts (payment and order news) the shopper received, oldest first."""
-    return [
-        m.text
-        for m in api.messages(shopper.chat_id)
-        if m.text.startswith(ALERT_MARKS) and not m.edits
-    ]
+    """The alerts (payment, order and parcel news; a photo's caption) the shopper received,
+    oldest first."""
+    texts = [m.text or m.caption or "" for m in api.messages(shopper.chat_id) if not m.edits]
+    return [text for text in texts if text.startswith(ALERT_MARKS)]
