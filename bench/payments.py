@@ -44,36 +44,41 @@ import gc
 import hashlib
 import hmac
 import json
-import logging
 import multiprocessing
 import os
 import random
 import secrets
 import sys
-import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import aiohttp
 import stripe
 from aiohttp import web
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import func, select
 
+from bench.common import (
+    PG_SERVER,
+    Deliver,
+    Run,
+    analyzed,
+    database,
+    delivery,
+    line,
+    log_warnings,
+    schedule,
+    served,
+    unreachable,
+)
 from bot import crypto, models
 from bot.config import load_settings
-from bot.db import create_engine, ping
 from bot.migrate import upgrade_database
 from bot.process.deps import Deps
 from bot.services import cart, catalog, orders, users
@@ -83,14 +88,10 @@ from integrations.types import Offer, Product, Sku
 
 TARGET_EVENTS = {"sqlite": 500.0, "postgresql": 1000.0}
 TARGET_P95_MS = 50.0
-PG_SERVER = os.environ.get(
-    "BENCH_PG_SERVER", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-)
 WEBHOOK_SECRET = "whsec_" + secrets.token_hex(16)  # this run's only; never written anywhere
 FIRST_USER = 700_000_000
 WARMUP = 200  # events (and orders) sent before timing, to warm connections, pools and caches
 SEED = 13
-ATTEMPTS = 5  # deliveries of one event answered non-2xx before the client gives up
 
 
 # --- the events ------------------------------------------------------------------------------
@@ -160,116 +161,17 @@ def sign(body: bytes, secret: str, at: int) -> str:
     return f"t={at},v1={mac}"
 
 
-def schedule(n: int, share: float, gap: int, rng: random.Random) -> list[int]:
-    """Event indexes in sending order: 0..n-1, and round(n * share) repeats, each of an event
-    sent at least `gap` positions before it (so it has usually been answered already)."""
-    gap = min(gap, n // 2)
-    after: list[list[int]] = [[] for _ in range(n)]
-    for _ in range(round(n * share)):
-        source = rng.randrange(n - gap)
-        after[rng.randrange(source + gap, n)].append(source)
-    order: list[int] = []
-    for i in range(n):
-        order.append(i)
-        order.extend(after[i])
-    return order
-
-
-# --- the client (a child process) ------------------------------------------------------------
-
-
-@dataclass
-class Run:
-    seconds: float
-    latencies: list[float]  # seconds, per request
-    statuses: Counter[str] = field(default_factory=Counter)
-    outcomes: Counter[str] = field(default_factory=Counter)
-    cpu: float = 0.0  # seconds of the server process's CPU (all its threads) during the run
-
-    @property
-    def answered(self) -> int:
-        """Deliveries answered 2xx (the others were delivered again, up to ATTEMPTS times)."""
-        return sum(n for status, n in self.statuses.items() if status.startswith("2"))
-
-    @property
-    def rate(self) -> float:
-        return self.answered / self.seconds
-
-    def ms(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-Answers = tuple[float, list[float], dict[str, int], dict[str, int]]
-
-
-def deliver(url: str, bodies: list[bytes], secret: str, concurrency: int) -> Answers:
-    """Child process: POST every body, signed as it is sent (as Stripe signs each delivery,
-    a redelivery too), `concurrency` at a time; the seconds it took, each request's latency,
-    the statuses and the outcomes answered (plain values: a class of this module pickles
-    under another module name in the child)."""
-    return asyncio.run(_deliver(url, bodies, secret, concurrency))
-
-
-async def _deliver(url: str, bodies: list[bytes], secret: str, concurrency: int) -> Answers:
-    latencies: list[float] = []  # one per attempt
-    statuses: Counter[str] = Counter()
-    outcomes: Counter[str] = Counter()
-    attempts = [0] * len(bodies)
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(len(bodies)):
-        queue.put_nowait(i)
-    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "Stripe/1.0"}
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector) as http:
-
-        async def client() -> None:
-            while True:
-                i = await queue.get()
-                body, attempts[i] = bodies[i], attempts[i] + 1
-                signature = sign(body, secret, int(time.time()))
-                started = time.perf_counter()
-                try:
-                    async with http.post(
-                        url, data=body, headers={**headers, "Stripe-Signature": signature}
-                    ) as response:
-                        answer = await response.read()
-                        status = str(response.status)
-                except aiohttp.ClientError as exc:
-                    answer, status = b"", type(exc).__name__
-                latencies.append(time.perf_counter() - started)
-                statuses[status] += 1
-                if status == "200" and answer.startswith(b"{"):
-                    outcomes[str(json.loads(answer).get("outcome", "received"))] += 1
-                elif not status.startswith("2") and attempts[i] < ATTEMPTS:
-                    queue.put_nowait(i)  # Stripe delivers it again (later; here: at the end)
-                queue.task_done()
-
-        started = time.perf_counter()
-        clients = [asyncio.create_task(client()) for _ in range(concurrency)]
-        await queue.join()
-        seconds = time.perf_counter() - started
-        for task in clients:
-            task.cancel()
-        await asyncio.gather(*clients, return_exceptions=True)
-    return seconds, latencies, dict(statuses), dict(outcomes)
+def stripe_headers(secret: str, body: bytes) -> dict[str, str]:
+    """The headers of one delivery of `body`, signed now (as Stripe signs each delivery, a
+    redelivery too); called in the client's process."""
+    return {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "Stripe/1.0",
+        "Stripe-Signature": sign(body, secret, int(time.time())),
+    }
 
 
 # --- serving ---------------------------------------------------------------------------------
-
-
-@asynccontextmanager
-async def served(app: web.Application) -> AsyncIterator[str]:
-    """`app` on a free loopback port, as `shopbot run` serves it (no access log); its base URL."""
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    try:
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        yield f"http://{host}:{port}"
-    finally:
-        await runner.cleanup()
 
 
 async def bare_verify(request: web.Request) -> web.Response:
@@ -288,22 +190,6 @@ def bare_app() -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app.router.add_post("/webhooks/stripe", bare_verify)
     return app
-
-
-Deliver = Callable[[str, list[bytes]], Awaitable[Run]]
-
-
-def delivery(pool: ProcessPoolExecutor, concurrency: int) -> Deliver:
-    async def run(url: str, bodies: list[bytes]) -> Run:
-        loop = asyncio.get_running_loop()
-        cpu = time.process_time()
-        seconds, latencies, statuses, outcomes = await loop.run_in_executor(
-            pool, deliver, url, bodies, WEBHOOK_SECRET, concurrency
-        )
-        cpu = time.process_time() - cpu
-        return Run(seconds, latencies, Counter(statuses), Counter(outcomes), cpu)
-
-    return run
 
 
 # --- the database ----------------------------------------------------------------------------
@@ -350,14 +236,6 @@ async def orders_waiting(deps: Deps, count: int) -> list[int]:
             )  # fmt: skip
             ids.append(order.id)
     return ids
-
-
-async def analyzed(deps: Deps) -> None:
-    """Statistics for the tables just filled, as autovacuum keeps them on a live server (else
-    it analyzes them during the timed run, and plans change under the bench's feet)."""
-    async with deps.sessions.begin() as s:
-        if s.bind.dialect.name == "postgresql":
-            await s.execute(text("ANALYZE"))
 
 
 async def applied_once(deps: Deps, orders_paid: int) -> str:
@@ -407,28 +285,6 @@ async def applied_once(deps: Deps, orders_paid: int) -> str:
     return "; ".join(wrong)
 
 
-@asynccontextmanager
-async def database(kind: str) -> AsyncIterator[str]:
-    """A fresh, empty database URL of `kind`, removed afterwards."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="shopbot-bench-pay-") as folder:
-            yield f"sqlite+aiosqlite:///{Path(folder) / 'payments.db'}"
-        return
-    server = make_url(PG_SERVER)
-    name = f"shopbot_bench_{secrets.token_hex(6)}"
-    admin = create_engine(server.render_as_string(False), isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield server.set(database=name).render_as_string(False)
-        finally:
-            async with admin.connect() as conn:
-                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
-
-
 # --- one database's run ----------------------------------------------------------------------
 
 
@@ -445,7 +301,7 @@ async def measure(
     kind: str, n: int, repeats: float, concurrency: int, send: Deliver, profile: cProfile.Profile
 ) -> Figures:
     """Shopbot on a fresh database of `kind`, then the bare app, with the same events."""
-    async with database(kind) as url:
+    async with database(kind, "payments") as url:
         await upgrade_database(url)
         settings = load_settings(
             database_url=url, redis_url=None, stripe_secret_key="sk_test_bench",
@@ -489,14 +345,6 @@ def answered(run: Run, n: int, repeated: int) -> str:
     return f"answers {dict(run.outcomes)}, statuses {dict(run.statuses)}"
 
 
-def line(name: str, r: Run) -> str:
-    return (
-        f"  {name:<12}: {r.rate:7.0f} events/s  p50 {r.ms(0.5):6.1f} ms  p95 {r.ms(0.95):6.1f} ms"
-        f"  p99 {r.ms(0.99):6.1f} ms  server CPU {1000 * r.cpu / r.answered:.2f} ms/event"
-        f" ({r.cpu / r.seconds:.0%} of a core)  statuses {dict(r.statuses)}"
-    )
-
-
 def report(f: Figures, n: int) -> None:
     s, b = f.shopbot, f.bare
     repeated = f.sent - n
@@ -518,25 +366,13 @@ def report(f: Figures, n: int) -> None:
     print("  targets: " + "; ".join(verdicts))
 
 
-async def unreachable(url: str) -> str:
-    """Why the PostgreSQL server at `url` does not answer ("" when it does)."""
-    engine = create_engine(url)
-    try:
-        await ping(engine)
-        return ""
-    except (OSError, DBAPIError) as exc:
-        return f"{type(exc).__name__}: {exc}".splitlines()[0]
-    finally:
-        await engine.dispose()
-
-
 async def main_async(args: argparse.Namespace) -> None:
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     crypto.use(crypto.Keyring.parse(crypto.generate_key()))  # no key file written
     profile = cProfile.Profile()
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
-        send = delivery(pool, args.concurrency)
+        send = delivery(pool, args.concurrency, partial(stripe_headers, WEBHOOK_SECRET))
         print(
             f"{args.events:,} signed checkout.session.completed events (+{args.repeats:.0%} "
             f"repeats), {args.concurrency} concurrent keep-alive clients in a child process, "
@@ -556,13 +392,6 @@ async def main_async(args: argparse.Namespace) -> None:
         print(f"profile of the shopbot runs: {args.profile}")
 
 
-class OneLine(logging.Formatter):
-    """An exception logged under load as one line, not a traceback per event."""
-
-    def formatException(self, ei: Any) -> str:
-        return f"  {ei[0].__name__}: {str(ei[1]).splitlines()[0] if str(ei[1]) else ''}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("-n", "--events", type=int, default=3000, help="distinct events")
@@ -573,9 +402,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.events < 2 or args.concurrency < 1 or not 0 <= args.repeats <= 1:
         parser.error("-n >= 2, -c >= 1 and 0 <= --repeats <= 1")
-    handler = logging.StreamHandler()
-    handler.setFormatter(OneLine("%(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+    log_warnings()
     asyncio.run(main_async(args))
 
 
