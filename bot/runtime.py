@@ -155,6 +155,7 @@ async def serve(
                 polling = asyncio.get_running_loop().create_task(Poller(tg).run(stop))
                 log.info("receiving updates by long polling")
             schedule_sync(tg, deps)
+            deps.payments.on_alerts()  # what was queued while no process was sending
             deps.metrics.up.set(1)
             await stop.wait()
             log.info("stopping: new updates are left to Telegram, those in hand finished")

@@ -2,13 +2,15 @@
 
 Fed as a ServiceUpdate("alerts") after a commit queued alerts (payments, operators' steps,
 courier updates) and by the housekeeping every minute (retries due, what a process that died
-left behind; bot/runtime.py).
-Alerts are claimed right before they are sent, so two processes never send the same one, and
-marked sent as soon as Telegram took each (a process killed mid-fan-out resends only what was
-in flight). Every send goes through the bot's pacer (bot/telegram/pacer.py) marked as an alert:
-replies go first, one alert a second per chat. A failure is retried after a doubling backoff; a
-chat that blocked the bot is skipped until it is back (my_chat_member); the text is rendered at
-send time in the shopper's current language, with the buttons its news calls for.
+left behind; bot/runtime.py, which also kicks it at start).
+Up to WINDOW chats are sent to at once, each its alerts in order, a chat done making room for
+the next due: the pacer (bot/telegram/pacer.py; every send marked as an alert) keeps replies
+first, one alert a second in a chat and the bot's overall rate. A chat's alerts are claimed a
+few at a time right before they are sent, so two processes never send the same one, and each
+is marked sent as soon as Telegram took it (a process killed mid-fan-out can only resend the
+one in flight). A failure is retried after a doubling backoff; a chat that blocked the bot is
+skipped until it is back (my_chat_member); the text is rendered at send time in the shopper's
+current language (handlers/alert_texts.py).
 """
 
 from __future__ import annotations
@@ -16,13 +18,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from html import escape
-from typing import Any
-from urllib.parse import quote
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import TypeHandler
@@ -34,10 +31,8 @@ from bot.services import alerts, fulfilment, users
 from bot.telegram.bot import ShopBot
 from bot.telegram.pacer import ALERT
 from bot.telegram.updates import ServiceUpdate
+from handlers.alert_texts import render
 from handlers.context import BotContext
-from handlers.keyboards import button, markup
-from handlers.track import carrier_title, status_text
-from integrations.money import Money
 
 CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
 
@@ -45,6 +40,7 @@ log = logging.getLogger(__name__)
 
 SOURCE = "alerts"
 SENDING = "alerts.sending"  # bot_data key: one sender per process at a time, in order
+WINDOW = 64  # chats being sent to at once
 
 
 class AlertsHandler(TypeHandler[ServiceUpdate, BotContext, None]):
@@ -71,39 +67,62 @@ async def send_due(update: ServiceUpdate, context: BotContext) -> None:
         return
     sending = context.application.bot_data.setdefault(SENDING, asyncio.Lock())
     async with sending:
-        while await _send_batch(context):
-            pass
+        await _Fanout(context).run()
 
 
-async def _send_batch(context: BotContext) -> int:
-    """Send one batch of due alerts: claimed in one statement right before sending, the chats
-    at once (the pacer keeps every limit), each chat's alerts in order. Returns how many were
-    taken when the batch was full (more may wait), else 0."""
-    deps = context.deps
-    async with deps.sessions() as session:
-        due = await alerts.due(session, alerts.BATCH)
-    if not due:
-        return 0
-    async with deps.sessions.begin() as session:
-        claimed = await alerts.claim_many(session, due)
-        users = await _users(session, {a.chat_id for a in claimed})
-    chats: dict[int, list[Alert]] = {}
-    for alert in claimed:
-        chats.setdefault(alert.chat_id, []).append(alert)
-    marker = _Marker(deps)
-    await asyncio.gather(*(_send_chat(context, marker, users.get(c), a) for c, a in chats.items()))
-    await marker.flush()
-    return len(due) if len(due) == alerts.BATCH else 0
+class _Fanout:
+    """Up to WINDOW chats sent to at once, each its alerts in order (the pacer spaces them:
+    one a second in a chat, the bot's rate overall). A chat done makes room for the next one
+    due, so the bot's budget never waits for a slow chat, and one chat's many alerts never
+    hold up the others'."""
 
+    def __init__(self, context: BotContext) -> None:
+        self.context, self.marker = context, _Marker(context.deps)
+        self.active: dict[int, asyncio.Task[None]] = {}
 
-async def _users(session: AsyncSession, ids: set[int]) -> dict[int, User]:
-    found = await session.execute(select(User).where(User.id.in_(ids)))
-    return {u.id: u for u in found.scalars()}
+    async def run(self) -> None:
+        try:
+            while True:
+                room = WINDOW - len(self.active)
+                if room > 0:
+                    async with self.context.deps.sessions() as session:
+                        chats = await alerts.due_chats(session, room, set(self.active))
+                    for chat_id in chats:
+                        self.active[chat_id] = asyncio.create_task(self._chat(chat_id))
+                if not self.active:
+                    return
+                await asyncio.wait(self.active.values(), return_when=asyncio.FIRST_COMPLETED)
+                for chat_id, task in list(self.active.items()):
+                    if task.done():
+                        del self.active[chat_id]
+                        if not task.cancelled() and task.exception() is not None:
+                            log.warning("alerts to chat %s: %r", chat_id, task.exception())
+        finally:
+            for task in self.active.values():
+                task.cancel()
+            await self.marker.flush()
+
+    async def _chat(self, chat_id: int) -> None:
+        """Claim a few of the chat's due alerts right before sending them, send them, again
+        until none is left (or the chat turned out blocked)."""
+        deps = self.context.deps
+        while True:
+            async with deps.sessions.begin() as session:
+                claimed = await alerts.claim_chat(session, chat_id, alerts.PER_CHAT)
+                user = await session.get(User, chat_id) if claimed else None
+            if not claimed:
+                return
+            if not await _send_chat(self.context, self.marker, user, claimed):
+                return
+            if len(claimed) < alerts.PER_CHAT:
+                return
 
 
 async def _send_chat(
     context: BotContext, marker: _Marker, user: User | None, queued: list[Alert]
-) -> None:
+) -> bool:
+    """Send `queued` (claimed) in order; False when the chat turned out to have blocked the
+    bot (the rest wait until it is back)."""
     t = translator(users.locale_of(user))
     for i, alert in enumerate(queued):
         outcome = await _send(context, alert, t)
@@ -111,14 +130,15 @@ async def _send_chat(
             marker.sent(alert.id)
             continue
         async with context.deps.sessions.begin() as session:
-            if outcome == "blocked":  # this and the rest of the chat's wait until it is back
+            if outcome == "blocked":
                 await alerts.block(session, alert.chat_id)
                 await alerts.release(session, [a.id for a in queued[i:]])
-                return
+                return False
             if outcome == "refused":
                 await alerts.give_up(session, alert.id)
             else:
                 await alerts.retry_later(session, alert)
+    return True
 
 
 class _Marker:
@@ -198,104 +218,3 @@ async def chat_member(update: Update, context: BotContext) -> None:
             back = await alerts.unblock(session, change.chat.id)
     if back:
         await send_due(ServiceUpdate(SOURCE, "unblocked"), context)
-
-
-def render(kind: str, params: dict[str, Any], t: Translator) -> tuple[str, Any]:
-    """The alert's HTML and buttons in the shopper's language."""
-    order_id = int(params.get("order_id", 0))
-    total = _money(t, params.get("total_minor"), params.get("currency"))
-    amount = _money(t, params.get("amount_minor"), params.get("currency"))
-    _ = t.gettext
-    texts = {
-        "paid": _("✅ Payment received for order #{order}: {amount}. We will buy it for you now."),
-        "payment_pending": _(
-            "⏳ Order #{order}: your payment is being processed. "
-            "We will tell you when it is confirmed."
-        ),
-        "payment_failed": _(
-            "❌ Order #{order}: the payment did not go through. "
-            "Your cart is kept: check out again with /cart."
-        ),
-        "expired": _(
-            "⌛ Order #{order}: the payment link expired. "
-            "Your cart is kept: check out again with /cart."
-        ),
-        "paid_after_close": _(
-            "↩️ Order #{order} was already closed when your payment arrived: "
-            "it is being refunded in full."
-        ),
-        "refund_started": _("↩️ Order #{order}: a refund of {value} is on its way."),
-        "unavailable_refund": _(
-            "↩️ Order #{order}: an item sold out at the seller after you paid. "
-            "Your payment is being refunded in full."
-        ),
-        "price_rose": _(
-            "⚠️ Order #{order}: the seller raised the price after you paid. "
-            "Pay the difference of {value}, or cancel and get everything back."
-        ),
-        "difference_paid": _("✅ Order #{order}: difference of {value} received. We buy it now."),
-        "refunded": _("↩️ Order #{order}: {value} has been refunded."),
-        "purchased": _("🛒 Order #{order}: bought at the seller. We tell you when it ships."),
-        "seller_shipped": _("🚚 Order #{order}: the seller shipped it to our warehouse."),
-        "warehouse_received": _(
-            "🏬 Order #{order} arrived at our warehouse. Photos for your check follow."
-        ),
-        "qc_photos": _(
-            "📷 Order #{order}: here is what arrived. Approve it and we store it until it "
-            "ships, or ask for a return."
-        ),
-        "shipped": _("✈️ Order #{order} is on its way: {carrier} {number}. Follow it with /track."),
-    }
-    if kind == "tracking":
-        return track_alert(params, t)
-    template = texts.get(kind, _("Order #{order} has news: see /orders."))
-    text = escape(template).format(
-        order=order_id, amount=escape(total), value=escape(amount),
-        number=f"<code>{escape(str(params.get('number', '')))}</code>",
-        carrier=escape(carrier_title(str(params.get("carrier") or ""))),
-    )  # fmt: skip
-    keyboard = markup([button(_("Open the order"), "od", order_id)]) if order_id else None
-    if kind == "price_rose" and order_id:
-        keyboard = markup(
-            [button("💳 " + _("Pay {value}").format(value=amount), "pd", order_id)],
-            [button(_("Cancel and refund"), "px", order_id)],
-        )
-    if kind == "qc_photos" and order_id:
-        keyboard = markup(
-            [button("✅ " + _("Approve"), "qa", order_id)],
-            [button("↩️ " + _("Return"), "qr", order_id)],
-        )
-    return text, keyboard
-
-
-# Tracking news that needs the shopper to act: a button to the courier's page.
-ACTION = frozenset({"customs_action_required", "delivery_failed", "available_for_pickup",
-                    "exception"})  # fmt: skip
-TRACKING_PAGE = "https://t.17track.net/en#nums={number}"
-
-
-def track_alert(params: dict[str, Any], t: Translator) -> tuple[str, Any]:
-    """A parcel's new status: what it means, where and when the courier saw it, and buttons
-    to its history, to stop the alerts and, when the shopper must act, to the courier's page."""
-    _ = t.gettext
-    status = str(params.get("status") or "")
-    number = str(params.get("number", ""))
-    tracking_id = int(params.get("tracking_id", 0))
-    lines = [f"📦 <code>{escape(number)}</code>: <b>{escape(status_text(t, status))}</b>"]
-    seen = " · ".join(str(params.get(k) or "") for k in ("message", "location") if params.get(k))
-    if seen:
-        lines.append(escape(seen))
-    if status in ACTION:
-        lines.append(escape(_("Action needed: see the courier's page.")))
-    rows = [[button(_("History"), "th", tracking_id), button(_("Stop alerts"), "tu", tracking_id)]]
-    if status in ACTION:
-        url = TRACKING_PAGE.format(number=quote(number, safe=""))
-        rows.insert(0, [InlineKeyboardButton(_("Open at the courier"), url=url)])
-    return "\n".join(lines), markup(*rows)
-
-
-def _money(t: Translator, minor: object, currency: object) -> str:
-    if not isinstance(minor, int) or not isinstance(currency, str):
-        return ""
-    value = Money.of_minor(minor, currency)
-    return t.money(value.amount, value.currency)

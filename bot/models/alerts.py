@@ -15,7 +15,10 @@ from bot.db import Base, BigId, Json, UtcDateTime, utcnow
 
 class Alert(Base):
     __tablename__ = "alerts"
-    __table_args__ = (Index("ix_alerts_status_created_at", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_alerts_status_created_at", "status", "created_at"),
+        Index("ix_alerts_chat_id_status", "chat_id", "status"),  # a chat's alerts to send
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     key: Mapped[str] = mapped_column(String(255), unique=True)  # e.g. order:12:paid

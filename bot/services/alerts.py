@@ -9,10 +9,11 @@ that blocked the bot is skipped until it is back.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, delete, or_, select, update
+from sqlalchemy import ColumnElement, Table, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import models
@@ -23,7 +24,8 @@ CLAIM_TIMEOUT = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
 BACKOFF_SECONDS = 10
 MAX_BACKOFF_SECONDS = 3600
-BATCH = 50
+# Alerts of one chat claimed at once: sent one a second, well within CLAIM_TIMEOUT.
+PER_CHAT = 10
 
 
 def row(key: str, chat_id: int, kind: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -73,17 +75,29 @@ def _takeable(now: datetime) -> ColumnElement[bool]:
     )
 
 
-async def due(session: AsyncSession, limit: int = BATCH) -> list[int]:
-    """Alerts to send now, oldest first; a chat that blocked the bot is skipped."""
+async def due_chats(session: AsyncSession, limit: int, skip: Collection[int] = ()) -> list[int]:
+    """Chats with alerts to send now (not `skip`, not blocked), the longest waiting first."""
     a = models.Alert
     blocked = select(models.BlockedChat.chat_id).where(models.BlockedChat.chat_id == a.chat_id)
+    query = select(a.chat_id).where(
+        _takeable(utcnow()), a.attempts < MAX_ATTEMPTS, ~blocked.exists()
+    )
+    if skip:
+        query = query.where(a.chat_id.not_in(list(skip)))
+    found = await session.execute(query.group_by(a.chat_id).order_by(func.min(a.id)).limit(limit))
+    return list(found.scalars())
+
+
+async def claim_chat(session: AsyncSession, chat_id: int, limit: int) -> list[models.Alert]:
+    """Take up to `limit` of the chat's due alerts, oldest first, to send now."""
+    a = models.Alert
     found = await session.execute(
         select(a.id)
-        .where(_takeable(utcnow()), a.attempts < MAX_ATTEMPTS, ~blocked.exists())
-        .order_by(a.created_at, a.id)
+        .where(a.chat_id == chat_id, _takeable(utcnow()), a.attempts < MAX_ATTEMPTS)
+        .order_by(a.id)
         .limit(limit)
     )
-    return list(found.scalars())
+    return await claim_many(session, list(found.scalars()))
 
 
 async def claim_many(session: AsyncSession, alert_ids: list[int]) -> list[models.Alert]:

@@ -102,7 +102,7 @@ async def test_a_chat_found_blocked_at_send_time_is_marked(
     async with deps.sessions() as s:
         blocked = await s.scalar(select(func.count()).select_from(models.BlockedChat))
         statuses = list((await s.execute(select(models.Alert.status))).scalars())
-        due = await alerts.due(s)
+        due = await alerts.due_chats(s, 10)
     assert blocked == 1 and statuses == ["pending", "pending"] and due == []
 
 
@@ -111,17 +111,18 @@ async def test_a_failed_send_waits_its_backoff_and_gives_up_in_the_end(deps: Dep
         await alerts.enqueue(s, "k", 42, "purchased", {"order_id": 3})
     for attempt in range(1, alerts.MAX_ATTEMPTS + 1):
         async with deps.sessions.begin() as s:
-            (alert_id,) = await alerts.due(s)
-            (claimed,) = await alerts.claim_many(s, [alert_id])
+            assert await alerts.due_chats(s, 10) == [42]
+            (claimed,) = await alerts.claim_chat(s, 42, alerts.PER_CHAT)
+            alert_id = claimed.id
             assert claimed.attempts == attempt
-            assert await alerts.claim_many(s, [alert_id]) == []  # taken: nobody else sends it
+            assert await alerts.claim_chat(s, 42, 10) == []  # taken: nobody else sends it
             await alerts.retry_later(s, claimed)
         async with deps.sessions.begin() as s:
             alert = await s.get(models.Alert, alert_id)
             assert alert is not None
             waited = alert.next_attempt_at - utcnow()
             assert waited > timedelta(seconds=alerts.backoff(attempt) - 5)
-            assert await alerts.due(s) == []  # not before its backoff
+            assert await alerts.due_chats(s, 10) == []  # not before its backoff
             await s.execute(update(models.Alert).values(next_attempt_at=utcnow()))
     async with deps.sessions() as s:
         alert = await s.get(models.Alert, alert_id)

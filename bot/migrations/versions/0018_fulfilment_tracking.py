@@ -1,5 +1,5 @@
 """purchases, parcels, trackings, tracking_events, tracking_follows, blocked_chats;
-orders.parcel_id, alerts.next_attempt_at
+orders.parcel_id, alerts.next_attempt_at and an index of a chat's alerts
 
 The following half: the operator's buy and the seller's domestic tracking number, parcels of
 consolidated orders shipped abroad, tracking numbers with their scans (one row per scan however
@@ -119,9 +119,11 @@ def upgrade() -> None:
         orders.create_index(op.f("ix_orders_parcel_id"), ["parcel_id"])
     with op.batch_alter_table("alerts") as alerts:
         alerts.add_column(sa.Column("next_attempt_at", When, nullable=True))
+    op.create_index("ix_alerts_chat_id_status", "alerts", ["chat_id", "status"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_alerts_chat_id_status", "alerts")
     with op.batch_alter_table("alerts") as alerts:
         alerts.drop_column("next_attempt_at")
     with op.batch_alter_table("orders") as orders:
