@@ -60,6 +60,7 @@ def render(kind: str, params: dict[str, Any], t: Translator) -> tuple[str, Any]:
             "📷 Order #{order}: here is what arrived. Approve it and we store it until it "
             "ships, or ask for a return."
         ),
+        "packed": _("🎁 Order #{order} is packed for the journey abroad. It ships soon."),
         "shipped": _("✈️ Order #{order} is on its way: {carrier} {number}. Follow it with /track."),
     }
     if kind == "tracking":

@@ -189,6 +189,7 @@ async def pack(
     for order in locked.values():
         await orders.move(session, order, S.IN_PARCEL, "packed",
                           {"operator": operator_id, "parcel": parcel.id})  # fmt: skip
+        await orders.alert(session, order, "packed", {"parcel": parcel.id})
         order.parcel_id = parcel.id
     await orders.save(session, locked.values())
     return parcel

@@ -105,7 +105,7 @@ async def to_quote(ann: Shopper, deps: Deps) -> None:
     await ann.press_data("cl:standard", ann.last)
 
 
-ALERT_MARKS = ("✅", "⏳", "❌", "⌛", "↩️", "⚠️", "🛒", "🚚", "🏬", "📷", "✈️", "📦")
+ALERT_MARKS = ("✅", "⏳", "❌", "⌛", "↩️", "⚠️", "🛒", "🚚", "🏬", "📷", "🎁", "✈️", "📦")
 
 
 def alerts_seen(api: LocalBotApi, shopper: Shopper) -> list[str]:

@@ -128,3 +128,34 @@ async def test_a_failed_send_waits_its_backoff_and_gives_up_in_the_end(deps: Dep
         alert = await s.get(models.Alert, alert_id)
     assert alert is not None and alert.status == "failed"
     assert [alerts.backoff(n) for n in (1, 2, 3, 12)] == [10, 20, 40, 3600]
+
+
+async def test_a_sender_that_died_mid_fan_out_loses_and_doubles_nothing(
+    shopper: Callable[..., Shopper], deps: Deps, botapi: LocalBotApi
+) -> None:
+    """A process claimed chat A's alerts and died after sending and marking the first: the
+    next sender leaves A's claims alone until CLAIM_TIMEOUT, then sends each unsent alert of
+    every chat once, and never the one marked sent."""
+    ann, bob = shopper("en"), shopper("en", first_name="Bob")
+    async with deps.sessions.begin() as s:
+        rows = [alerts.row(f"k{i}", chat, "purchased", {"order_id": i})
+                for i, chat in enumerate([ann.chat_id] * 3 + [bob.chat_id] * 2)]  # fmt: skip
+        await alerts.enqueue_many(s, rows)
+        dead = await alerts.claim_chat(s, ann.chat_id, alerts.PER_CHAT)  # the dead sender's
+        await alerts.sent(s, [dead[0].id])  # its first reached Telegram and was marked
+    await kick(ann)
+    assert orders_told(ann) == [] and orders_told(bob) == [3, 4]  # A's claims still held
+    async with deps.sessions.begin() as s:  # CLAIM_TIMEOUT later
+        await s.execute(update(models.Alert).values(claimed_at=utcnow() - alerts.CLAIM_TIMEOUT * 2))
+    await kick(ann)
+    await kick(ann)
+    assert orders_told(ann) == [1, 2] and orders_told(bob) == [3, 4]
+    async with deps.sessions() as s:
+        statuses = list((await s.execute(select(models.Alert.status))).scalars())
+    assert statuses == ["sent"] * 5
+
+
+def orders_told(shopper: Shopper) -> list[int]:
+    """The order numbers of the "bought" alerts the shopper received, in order."""
+    return [int(m.text.split("#")[1].split(":")[0]) for m in shopper.seen
+            if "bought at the seller" in m.text]  # fmt: skip

@@ -78,6 +78,7 @@ async def test_every_step_moves_the_order_and_tells_the_shopper(deps: Deps) -> N
         "purchased",
         "seller_shipped",
         "qc_photos",
+        "packed",
         "shipped",
     ]
     assert purchase is not None and purchase.marketplace_ref == "TB-2026-0001"

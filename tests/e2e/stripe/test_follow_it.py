@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot import models
 from bot.process.couriers import providers
@@ -77,18 +77,20 @@ async def test_an_order_is_bought_checked_shipped_and_followed_to_the_door(
     await journey.told("is on its way")
     await until(lambda: aftership.find(NUMBER) is not None)  # registered after the commit
 
+    async with journey.deps.sessions.begin() as s:  # Ann now reads the bot in Russian
+        await s.execute(update(models.User).values(language="ru"))
     aftership.advance(NUMBER, "InTransit", "InTransit_002", "Departed Shanghai", "2026-12-03T08:00:00+08:00", city="Shanghai")  # fmt: skip
     url = f"{webhook}/webhooks/aftership"
     assert [await aftership.push(url, NUMBER) for _ in range(3)] == [200, 200, 200]
-    await journey.told("in transit")
+    await journey.told("в пути")  # rendered at send time, in the shopper's language
     tracking_alerts = [a for a in journey.alerts() if a.startswith("📦")]
     assert len(tracking_alerts) == 1 and "Departed Shanghai" in tracking_alerts[0]
     news = next(m for m in journey.botapi.messages(ann.chat_id) if m.text.startswith("📦"))
-    assert {b.text for b in news.all_buttons} == {"History", "Stop alerts"}
+    assert {b.text for b in news.all_buttons} == {"История", "Отключить уведомления"}
 
     aftership.advance(NUMBER, "Delivered", "Delivered_001", "Delivered", "2026-12-09T10:00:00+01:00", city="Berlin")  # fmt: skip
     assert await aftership.push(url, NUMBER) == 200
-    await journey.told("delivered")
+    await journey.told("доставлен")
     assert await journey.status(order_id) == "delivered"
     parcel_news = [a for a in journey.alerts() if a.startswith("📦")]
     assert len(parcel_news) == 2  # in transit once (three deliveries of it), then delivered
