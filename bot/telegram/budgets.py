@@ -20,7 +20,8 @@ _EPSILON: Final = 1e-4  # a wake-up this early still counts as on time
 class Ask:
     """What one send takes: the overall budget (key `budget`) for `interval` seconds; the
     chat's budget (key `chat`) for `chat_interval` seconds, which the send waits for when
-    `chat_waits` (else it only records itself there)."""
+    `chat_waits` (else it only records itself there), allowed `chat_burst` seconds ahead of it
+    (a burst: a reply may go while the chat's budget is that much in the future)."""
 
     budget: str
     interval: float
@@ -28,6 +29,7 @@ class Ask:
     chat: str | None = None
     chat_interval: float = 0.0
     chat_waits: bool = False
+    chat_burst: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,15 +54,15 @@ def decide(ask: Ask, now: float, free_at: MutableMapping[str, float], paused: fl
     if paused > now:
         return Grant(False, paused - now, "pause")
     chat_at = free_at.get(ask.chat, 0.0) if ask.chat else 0.0
-    if ask.chat_waits and chat_at > now + _EPSILON:
-        return Grant(False, chat_at - now, "chat")
+    if ask.chat_waits and chat_at - ask.chat_burst > now + _EPSILON:
+        return Grant(False, chat_at - ask.chat_burst - now, "chat")
     at = free_at.get(ask.budget, 0.0)
-    if ask.alert and at > now + _EPSILON:
-        return Grant(False, at - now, "budget")
+    if ask.alert and at > now + ask.interval + _EPSILON:  # an alert reserves one slot ahead
+        return Grant(False, at - ask.interval - now, "budget")
     slot = max(now, at)
     free_at[ask.budget] = slot + ask.interval
     if ask.chat:
-        free_at[ask.chat] = max(chat_at, slot + ask.chat_interval)
+        free_at[ask.chat] = max(chat_at, slot) + ask.chat_interval
     return Grant(True, slot - now)
 
 
@@ -83,9 +85,9 @@ class LocalBudgets:
 
 
 # KEYS: pause, chat, budget; ARGV: now ("" = Redis's clock), alert (1/0), chat interval
-# (0 = no chat), chat waits (1/0), the budget's interval. Times are kept as "%.6f" strings
-# (Lua numbers would come back truncated to integers), each key expiring a second after its
-# budget is free again.
+# (0 = no chat), chat waits (1/0), the budget's interval, the chat's burst. Times are kept as
+# "%.6f" strings (Lua numbers would come back truncated to integers), each key expiring a
+# second after its budget is free again.
 _PRELUDE = """
 local now
 if ARGV[1] == '' then
@@ -112,12 +114,16 @@ if paused > now then return refuse(paused, 'pause') end
 local chat_interval = tonumber(ARGV[3])
 local chat_at = 0
 if chat_interval > 0 then chat_at = read(KEYS[2]) end
-if ARGV[4] == '1' and chat_at > now + 0.0001 then return refuse(chat_at, 'chat') end
+local burst = tonumber(ARGV[6])
+if ARGV[4] == '1' and chat_at - burst > now + 0.0001 then
+  return refuse(chat_at - burst, 'chat')
+end
 local at = read(KEYS[3])
-if ARGV[2] == '1' and at > now + 0.0001 then return refuse(at, 'budget') end
+local interval = tonumber(ARGV[5])
+if ARGV[2] == '1' and at > now + interval + 0.0001 then return refuse(at - interval, 'budget') end
 local slot = math.max(now, at)
-write(KEYS[3], slot + tonumber(ARGV[5]))
-if chat_interval > 0 then write(KEYS[2], math.max(chat_at, slot + chat_interval)) end
+write(KEYS[3], slot + interval)
+if chat_interval > 0 then write(KEYS[2], math.max(chat_at, slot) + chat_interval) end
 return {1, string.format('%.6f', slot - now), ''}
 """
 )
@@ -148,7 +154,7 @@ class RedisBudgets:
         keys = [f"{self._prefix}:pause", ask.chat or f"{self._prefix}:chat:-", ask.budget]
         chat_interval = ask.chat_interval if ask.chat else 0.0
         args = [self._now(), str(int(ask.alert)), repr(chat_interval), str(int(ask.chat_waits))]
-        args.append(repr(ask.interval))
+        args += [repr(ask.interval), repr(ask.chat_burst)]
         granted, wait, reason = await self._take(keys=keys, args=args)
         return Grant(bool(granted), float(wait), _text(reason))
 
