@@ -1,5 +1,6 @@
-"""`shopbot run | chat | migrate | demo | sync | fx | translate | data-key | refund | ops`: the
-command line (the operators' steps: bot/cli_ops.py)."""
+"""`shopbot run | chat | migrate | demo | sync | fx | translate | data-key | refund | ops |
+deals`: the command line (the operators' steps: bot/cli_ops.py; the deals' ledger:
+bot/cli_deals.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken, NetworkError
 
-from bot import cli_ops, crypto, logs, migrate
+from bot import cli_deals, cli_ops, crypto, logs, migrate
 from bot.config import ConfigError, Settings, get_settings, provider_env
 from bot.process.deps import Deps
 from bot.services.orders import OrderError
@@ -171,6 +172,12 @@ COMMANDS["ops"] = (
 )
 
 
+COMMANDS["deals"] = (
+    cli_deals.cmd_deals,
+    "community deals: `deals export` writes the admins' ledger as CSV",
+)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="shopbot", description="Cross-border shopping Telegram bot")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -195,6 +202,8 @@ def parser() -> argparse.ArgumentParser:
             )
         if name == "ops":
             cli_ops.arguments(cmd)
+        if name == "deals":
+            cli_deals.arguments(cmd)
         if name == "refund":
             cmd.add_argument("order", type=int, help="the order number")
             cmd.add_argument("--amount", type=int, default=None, help="in minor units (cents)")

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import os
 import re
+from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated
 
@@ -68,6 +69,8 @@ class Settings(BaseSettings):
     # A live price this much above the paid one (percent) asks the shopper to pay the
     # difference or cancel with a full refund.
     price_rise_tolerance_percent: int = Field(default=5, ge=0, le=100)
+    # Community admins' share of what their deals' orders paid (refunds deducted).
+    deal_commission_percent: Decimal = Field(default=Decimal("5"), ge=0, le=100)
     default_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
     sync_sources: Annotated[tuple[str, ...], NoDecode] = ()

@@ -240,3 +240,14 @@ def note_written(session: Any, table: str, key: Any) -> None:
 async def insert_ignore(session: AsyncSession, table: Any, values: dict[str, Any]) -> None:
     """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL (a concurrent twin is fine)."""
     await session.execute(dialect_insert(session)(table).values(**values).on_conflict_do_nothing())
+
+
+async def inserted(session: AsyncSession, table: Any, values: dict[str, Any]) -> bool:
+    """Insert the row unless a unique key already has it; True when this call inserted it."""
+    done = await session.execute(
+        dialect_insert(session)(table)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(*table.primary_key.columns)
+    )
+    return done.first() is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 from contextlib import suppress
 
@@ -12,6 +13,7 @@ from telegram import Update
 
 from bot import crypto, demo, migrate
 from bot.config import ConfigError, Settings
+from bot.process import community_jobs
 from bot.process.deps import Deps
 from bot.services import catalog
 from bot.shipping_rates import ShippingRatesError, load_rates
@@ -21,7 +23,7 @@ from bot.telegram.app import ShopbotApplication
 from bot.telegram.polling import GRACE_SECONDS, Poller
 from bot.web.app import make_web_app
 from bot.web.keys import INTAKE
-from handlers import wiring
+from handlers import digests, wiring
 from handlers.commands import publish
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,17 @@ def schedule_sync(tg: ShopbotApplication, deps: Deps) -> None:
         await deps.couriers.poll_due()
 
     tg.job_queue.run_repeating(parcels, interval=TICK_SECONDS, first=45, name="tracking")
+    holder = f"{os.getpid()}-{id(deps):x}"
+
+    async def watched(context: object) -> None:
+        await community_jobs.scheduled_watches(deps, holder)
+
+    tg.job_queue.run_repeating(watched, interval=TICK_SECONDS, first=20, name="watches")
+
+    async def digested(context: object) -> None:
+        await community_jobs.scheduled_digests(deps, holder, lambda: digests.post_due(tg.bot, deps))
+
+    tg.job_queue.run_repeating(digested, interval=TICK_SECONDS, first=90, name="digests")
 
     async def forget(context: object) -> None:
         await jobs.scheduled_prune(deps)

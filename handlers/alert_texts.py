@@ -65,6 +65,8 @@ def render(kind: str, params: dict[str, Any], t: Translator) -> tuple[str, Any]:
     }
     if kind == "tracking":
         return track_alert(params, t)
+    if kind in ("watch_price", "watch_stock"):
+        return watch_alert(kind, params, t)
     template = texts.get(kind, _("Order #{order} has news: see /orders."))
     text = escape(template).format(
         order=order_id, amount=escape(total), value=escape(amount),
@@ -82,6 +84,25 @@ def render(kind: str, params: dict[str, Any], t: Translator) -> tuple[str, Any]:
             [button("✅ " + _("Approve"), "qa", order_id)],
             [button("↩️ " + _("Return"), "qr", order_id)],
         )
+    return text, keyboard
+
+
+def watch_alert(kind: str, params: dict[str, Any], t: Translator) -> tuple[str, Any]:
+    """A watched product came down in price, or is back in stock: a button opens its card."""
+    _ = t.gettext
+    title = str(params.get("title", ""))
+    if len(title) > 80:
+        title = title[:79] + "…"
+    if kind == "watch_stock":
+        text = escape(_("🔔 Back in stock: {title}")).format(title=escape(title))
+    else:
+        now = _money(t, params.get("price_minor"), params.get("currency"))
+        was = _money(t, params.get("was_minor"), params.get("currency"))
+        text = escape(_("📉 Price drop: {title} now {price} (was {was})")).format(
+            title=escape(title), price=escape(now), was=escape(was)
+        )
+    product_id = int(params.get("product_id", 0))
+    keyboard = markup([button(_("Open the product"), "pv", product_id)]) if product_id else None
     return text, keyboard
 
 

@@ -25,6 +25,8 @@ SKU_LABEL = 28
 BACK = "pb"  # callback data of "« Back to results"
 ADD = "ca"  # callback data "ca:<sku id>": add one of the variant to the cart
 PICK = "cv"  # "choose a variant first"
+WATCH_PRICE = "wp"  # "wp:<product id>": tell me when the price drops (handlers/watches.py)
+WATCH_STOCK = "ws"  # "ws:<product id>": tell me when it is back in stock
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +128,11 @@ def _keyboard(
         rows.append([button("🛒 " + t.gettext("Add to cart"), ADD, chosen.id)])
     elif len(product.skus) > 1:
         rows.append([button("🛒 " + t.gettext("Choose a variant to add it to the cart"), PICK)])
+    if product.id and any(s.in_stock for s in product.skus):
+        rows.append([button("👀 " + t.gettext("Watch price"), WATCH_PRICE, product.id)])
+    elif product.id:
+        rows.append([button("🔔 " + t.gettext("Notify when back in stock"), WATCH_STOCK,
+                            product.id)])  # fmt: skip
     if product.url:
         label = t.gettext("Open on {marketplace}").format(marketplace=product.marketplace_title)
         rows.append([InlineKeyboardButton(label, url=product.url)])

@@ -6,7 +6,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from bot.services import cart
+from bot.services import cart, deals
 from bot.services.cart import Cart, CartError, Reason
 from bot.services.fx import Table
 from handlers.context import BotContext
@@ -27,6 +27,7 @@ async def add_button(update: Update, context: BotContext) -> None:
     try:
         async with context.deps.sessions.begin() as session:
             line = await cart.add(session, query.from_user.id, int(context.match["sku"]))
+            await deals.carted(session, query.from_user.id, line.product_id)  # a deal's cart
     except CartError as exc:
         await query.answer(_problem(context, exc.reason), show_alert=True)
         return

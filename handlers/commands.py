@@ -14,6 +14,11 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("categories", N_("Browse the catalog by category")),
     ("language", N_("Change the language")),
     ("settings", N_("Currency and destination country")),
+    ("cart", N_("Your cart and checkout")),
+    ("orders", N_("Your orders and their timeline")),
+    ("track", N_("Follow a parcel by its tracking number")),
+    ("watches", N_("Price and stock watches")),
+    ("mydeals", N_("What your deals in groups brought")),
 )
 
 

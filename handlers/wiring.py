@@ -25,6 +25,8 @@ from handlers import (
     cart,
     categories,
     checkout,
+    communities,
+    deals,
     fallback,
     inline,
     invoices,
@@ -39,6 +41,7 @@ from handlers import (
     settings,
     start,
     track,
+    watches,
 )
 from handlers.context import BotContext
 from handlers.errors import on_error
@@ -72,6 +75,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("start", start.start))
     app.add_handler(CommandHandler("help", start.help_command))
     app.add_handler(CommandHandler("language", language.language_command))
+    app.add_handler(
+        CommandHandler("settings", communities.group_settings, filters=filters.ChatType.GROUPS)
+    )
     app.add_handler(CommandHandler("settings", settings.settings_command))
     app.add_handler(CommandHandler("search", search.search_text))
     app.add_handler(CommandHandler("categories", categories.categories_command))
@@ -113,7 +119,16 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             filters.PHOTO & filters.CaptionRegex(operators.QC_CAPTION), operators.qc_photo
         )
     )
-    app.add_handler(ChatMemberHandler(alerts.chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(ChatMemberHandler(communities.membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(CallbackQueryHandler(communities.settings_button, pattern=communities.PATTERN))
+    app.add_handler(CommandHandler("deal", deals.deal_command))
+    app.add_handler(CallbackQueryHandler(deals.choose_button, pattern=deals.CHOOSE))
+    app.add_handler(CommandHandler("mydeals", deals.mydeals_command))
+    app.add_handler(CallbackQueryHandler(deals.period_button, pattern=deals.PERIOD))
+    app.add_handler(CommandHandler("watches", watches.watches_command))
+    app.add_handler(CallbackQueryHandler(watches.watch_button, pattern=watches.WATCH))
+    app.add_handler(CallbackQueryHandler(watches.remove_button, pattern=watches.REMOVE))
+    start.DEEP_LINKS["d"] = deals.open_deal_link
     app.add_handler(alerts.AlertsHandler())
     app.add_handler(ShippingQueryHandler(invoices.shipping_query))
     app.add_handler(PreCheckoutQueryHandler(invoices.pre_checkout))

@@ -3,6 +3,7 @@
 from bot.models.alerts import Alert
 from bot.models.carts import CartLine
 from bot.models.catalog import Offer, PriceChange, Product, ProductTitle, Sku
+from bot.models.communities import Community, Deal, DealTouch, DigestItem, Watch
 from bot.models.fulfilment import Parcel, Purchase
 from bot.models.ops import FxRate, HandledUpdate, Lease, SyncRun
 from bot.models.orders import Order, OrderEvent, OrderLine
@@ -14,6 +15,10 @@ __all__ = [
     "Alert",
     "BlockedChat",
     "CartLine",
+    "Community",
+    "Deal",
+    "DealTouch",
+    "DigestItem",
     "FxRate",
     "HandledUpdate",
     "Lease",
@@ -34,4 +39,5 @@ __all__ = [
     "TrackingEvent",
     "TrackingFollow",
     "User",
+    "Watch",
 ]

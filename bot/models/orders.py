@@ -55,6 +55,10 @@ class Order(Base):
     parcel_id: Mapped[int | None] = mapped_column(
         ForeignKey("parcels.id", ondelete="SET NULL"), index=True
     )
+    # The community deal it is credited to (bot/services/deals.py), if the shopper came by one.
+    deal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deals.id", ondelete="SET NULL"), index=True
+    )
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import models
 from bot.db import utcnow
-from bot.services import orders
+from bot.services import deals, orders
 from bot.services.cart import Cart
 from bot.services.fx import Table
 from bot.services.quotes import FxConvert, Quote, QuoteItem
@@ -101,10 +101,12 @@ async def place(
     provider: str,
     now: datetime | None = None,
 ) -> models.Order:
-    """The order for the cart's buyable lines at `quote`, waiting for payment."""
+    """The order for the cart's buyable lines at `quote`, waiting for payment, credited to the
+    deal the shopper came through for one of its products (bot/services/deals.py)."""
     expires = (now or utcnow()) + timedelta(minutes=PAYMENT_MINUTES)
+    deal_id = await deals.attribution(session, user_id, [i.product_id for i in cart.buyable])
     return await orders.create(
         session, user_id=user_id, items=cart.buyable, quote=snapshot(quote, charge, rates),
         charge=charge, country=quote.country, shipping_line=quote.line_id, language=language,
-        provider=provider, expires_at=expires,
+        provider=provider, expires_at=expires, deal_id=deal_id,
     )  # fmt: skip

@@ -62,14 +62,16 @@ async def create(
     language: str,
     provider: str,
     expires_at: datetime,
+    deal_id: int | None = None,
 ) -> models.Order:
-    """A new order waiting for payment, with the buyable `items` frozen into its lines."""
+    """A new order waiting for payment, with the buyable `items` frozen into its lines;
+    `deal_id` the community deal it is credited to."""
     now = utcnow()
     order = models.Order(
         user_id=user_id, status=S.PENDING_PAYMENT, currency=charge.currency,
         total_minor=charge.minor(), quote=quote, country=country, shipping_line=shipping_line,
         language=language, provider=provider, paid_minor=0, refunded_minor=0,
-        created_at=now, updated_at=now, expires_at=expires_at,
+        created_at=now, updated_at=now, expires_at=expires_at, deal_id=deal_id,
     )  # fmt: skip
     for item in items:
         assert item.unit is not None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -97,6 +98,30 @@ async def load(session: AsyncSession, product_id: int, language: str) -> Product
         url=row.url,
         image_url=row.image_url,
         translated=translated.get(product_id),
+    )
+
+
+async def exists(session: AsyncSession, product_id: int) -> bool:
+    """Whether `product_id` names a product that can still be bought."""
+    if not 0 < product_id <= MAX_ID:
+        return False
+    found = await session.scalar(
+        select(models.Product.id).where(
+            models.Product.id == product_id, models.Product.available.is_(True)
+        )
+    )
+    return found is not None
+
+
+async def by_url(session: AsyncSession, url: str) -> int | None:
+    """The available product whose page is `url` (a synced store's, say), if any."""
+    url = url.strip()
+    if not url.lower().startswith(("http://", "https://")) or len(url) > 2000:
+        return None
+    return await session.scalar(
+        select(models.Product.id)
+        .where(models.Product.url == url, models.Product.available.is_(True))
+        .limit(1)
     )
 
 

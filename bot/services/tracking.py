@@ -15,7 +15,7 @@ from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import models
-from bot.db import dialect_insert, insert_ignore, utcnow
+from bot.db import insert_ignore, inserted, utcnow
 
 MAX_FOLLOWS = 50  # numbers one chat may follow at once
 FINAL = frozenset({"delivered", "expired", "returning"})  # nothing more to poll for
@@ -59,16 +59,13 @@ async def get(session: AsyncSession, tracking_id: int) -> models.Tracking | None
 async def follow(session: AsyncSession, user_id: int, track: models.Tracking) -> bool:
     """`user_id` gets the alerts of `track`; False when it did already. TrackError (the
     caller's transaction rolls back) past MAX_FOLLOWS numbers."""
-    table = cast(Table, models.TrackingFollow.__table__)
-    done = await session.execute(
-        dialect_insert(session)(table)
-        .values(tracking_id=track.id, user_id=user_id, created_at=utcnow())
-        .on_conflict_do_nothing()
-        .returning(table.c.id)
-    )
-    if done.first() is None:
+    table = models.TrackingFollow.__table__
+    values = {"tracking_id": track.id, "user_id": user_id, "created_at": utcnow()}
+    if not await inserted(session, table, values):
         return False
-    count = await session.scalar(select(func.count()).where(table.c.user_id == user_id))
+    count = await session.scalar(
+        select(func.count()).where(models.TrackingFollow.user_id == user_id)
+    )
     if (count or 0) > MAX_FOLLOWS:
         raise TrackError("too_many")
     return True

@@ -21,7 +21,8 @@ async def test_taobao_link_shows_a_card_and_stores_the_product(
     assert card.caption and card.caption.startswith("适用苹果15手机壳")
     assert "Taobao / Tmall" in card.caption and "¥" in card.caption
     assert card.buttons[0][0].text == "🛒 Add to cart"
-    assert card.buttons[1][0].url and "123456" in card.buttons[1][0].url
+    assert card.buttons[1][0].text == "👀 Watch price"
+    assert card.buttons[2][0].url and "123456" in card.buttons[2][0].url
     async with deps.sessions() as s:
         row = (await s.execute(select(Product))).scalar_one()
     assert (row.marketplace, row.external_id, row.source) == ("taobao", "123456", "link")
@@ -31,7 +32,7 @@ async def test_short_link_and_russian_card(
     shopper: Callable[..., Shopper], taobao: fake_taobao.FakeTaobao
 ) -> None:
     (card,) = await shopper("ru").send("https://m.tb.cn/h.5kQ0Wx2?tk=abc")
-    assert card.caption and "Открыть" in card.buttons[1][0].text
+    assert card.caption and "Открыть" in card.buttons[2][0].text
 
 
 async def test_hostile_titles_are_escaped(

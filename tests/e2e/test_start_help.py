@@ -75,5 +75,6 @@ async def test_command_menu_is_published_per_language(botapi: LocalBotApi, app: 
     default = '{"type": "default"}'
     ru = {c["command"]: c["description"] for c in botapi.commands[(default, "ru")]}
     en = {c["command"]: c["description"] for c in botapi.commands[(default, "en")]}
-    assert set(ru) == set(en) == {"start", "help", "search", "categories", "language", "settings"}
+    assert set(ru) == set(en) == {"start", "help", "search", "categories", "language", "settings",
+                                  "cart", "orders", "track", "watches", "mydeals"}  # fmt: skip
     assert ru["help"] != en["help"]

@@ -60,7 +60,7 @@ async def test_playground_shows_new_buttons_links_and_keeps_the_log_out_of_the_c
     settings: Settings, tmp_path: Path
 ) -> None:
     link = "https://item.taobao.com/item.htm?id=1"  # no Taobao keys here: logged, explained
-    out = await chat(settings, ["手机壳", "11", "1", "1", "5", link], cwd=tmp_path)
+    out = await chat(settings, ["手机壳", "11", "1", "1", "6", link], cwd=tmp_path)
     assert "bot (new buttons)>" in out and "✓ Any price" in out  # the price menu, shown
     assert "Open on demo (https://" in out  # a link button shows where it leads
     assert "  (a link: https://" in out  # and pressing it says so, instead of "no button"

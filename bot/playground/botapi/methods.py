@@ -63,6 +63,7 @@ class ChatMethods(BotApiState):
             "answerCallbackQuery": self._answer_callback_query,
             "answerInlineQuery": self._answer_inline_query,
             "getChat": self._get_chat,
+            "getChatMember": self._get_chat_member,
             "getFile": self._get_file,
         }
 
@@ -333,6 +334,13 @@ class ChatMethods(BotApiState):
                 "can't parse InlineQueryResultArticle: input_message_content expected"
             )
         validate_reply_markup(result.get("reply_markup"), inline_only=True)
+
+    async def _get_chat_member(self, p: Params) -> JsonDict:
+        chat = self.resolve_chat(p.get("chat_id"))
+        user_id = p.integer("user_id", "user_id is empty")
+        if chat.type == "private" and user_id != chat.id:
+            raise bad_request("user not found")
+        return self.chat_member_json(chat.id, user_id)
 
     async def _get_chat(self, p: Params) -> JsonDict:
         chat = self.resolve_chat(p.get("chat_id"))

@@ -198,6 +198,9 @@ class BotApiState:
         self.chats: dict[int, FakeChat] = {}
         # Private chats whose user blocked the bot: a send there is 403 Forbidden.
         self.blocked: set[int] = set()
+        # Group and channel members' status (getChatMember): chat id -> user id -> status;
+        # anyone not listed is a "member" of a group the bot is in.
+        self.member_status: dict[int, dict[int, str]] = {}
         self.users: dict[int, FakeUser] = {}
         self.callback_answers: list[CallbackAnswer] = []
         self.inline_answers: list[InlineAnswer] = []
@@ -488,6 +491,34 @@ class BotApiState:
                   "new_chat_member": {"status": new, "user": bot, "until_date": 0}}  # fmt: skip
         return self._new_update("my_chat_member", member)
 
+    def make_bot_added_update(
+        self, user: FakeUser, chat: FakeChat, status: str = "member"
+    ) -> JsonDict:
+        """`user` adds the bot to a group or channel (`status` member or administrator), or
+        removes it (left, kicked): the ``my_chat_member`` update the bot receives."""
+        old = "left" if status in ("member", "administrator") else "member"
+        self.chats.setdefault(chat.id, chat)
+        rights = _ADMIN_RIGHTS if status == "administrator" else {}
+        member = {"chat": chat.to_dict(), "from": user.to_dict(), "date": int(time.time()),
+                  "old_chat_member": {"status": old, "user": self.bot_user, "until_date": 0},
+                  "new_chat_member": {"status": status, "user": self.bot_user, "until_date": 0,
+                                      **rights}}  # fmt: skip
+        return self._new_update("my_chat_member", member)
+
+    def chat_member_json(self, chat_id: int, user_id: int) -> JsonDict:
+        """getChatMember's answer: the user's status there, with an administrator's rights."""
+        status = self.member_status.get(chat_id, {}).get(user_id, "member")
+        user = self.users.get(user_id)
+        who = user.to_dict() if user else {"id": user_id, "is_bot": False, "first_name": "?"}
+        extra: JsonDict = {}
+        if status == "administrator":
+            extra = dict(_ADMIN_RIGHTS)
+        elif status == "creator":
+            extra = {"is_anonymous": False}
+        elif status == "kicked":
+            extra = {"until_date": 0}
+        return {"status": status, "user": who, **extra}
+
     def make_inline_query_update(self, user: FakeUser, query: str, offset: str = "") -> JsonDict:
         """An Update with an inline query typed by ``user``."""
         self.users.setdefault(user.id, user)
@@ -523,3 +554,12 @@ def _photo_sizes(file_id: str) -> list[JsonDict]:
             "file_size": 64000,
         },
     ]
+
+
+_ADMIN_RIGHTS: JsonDict = {
+    "can_be_edited": False, "is_anonymous": False, "can_manage_chat": True,
+    "can_delete_messages": True, "can_manage_video_chats": True, "can_restrict_members": True,
+    "can_promote_members": False, "can_change_info": True, "can_invite_users": True,
+    "can_post_stories": False, "can_edit_stories": False, "can_delete_stories": False,
+    "can_post_messages": True, "can_edit_messages": True, "can_pin_messages": True,
+}  # fmt: skip
