@@ -14,7 +14,6 @@ from telegram import Update
 from bot import crypto, demo, migrate
 from bot.config import ConfigError, Settings
 from bot.process import community_jobs
-from bot.process.collector import IDLE_SECONDS, Collector
 from bot.process.deps import Deps
 from bot.services import catalog
 from bot.shipping_rates import ShippingRatesError, load_rates
@@ -60,12 +59,6 @@ def schedule_sync(tg: ShopbotApplication, deps: Deps) -> None:
         await deps.payments.housekeeping()
 
     tg.job_queue.run_repeating(payments, interval=TICK_SECONDS, first=15, name="payments")
-
-    async def collect(context: object) -> None:
-        if deps.collector is not None:  # the pacer ran none lately (no sends): one now
-            deps.collector.maybe_collect(IDLE_SECONDS)
-
-    tg.job_queue.run_repeating(collect, interval=TICK_SECONDS, first=TICK_SECONDS, name="gc")
 
     async def parcels(context: object) -> None:
         await deps.couriers.poll_due()
@@ -143,8 +136,6 @@ async def serve(
     check_payments(settings)
     stop = stop or stop_event_on_signals()
     deps = Deps.create(settings)
-    deps.collector = Collector()
-    deps.collector.install()
     webhook = settings.telegram_webhook_url
     tg = wiring.build(
         deps,

@@ -17,7 +17,6 @@ from bot.config import Settings, provider_env
 from bot.db import create_engine, session_factory
 from bot.metrics import Metrics
 from bot.process import live
-from bot.process.collector import Collector
 from bot.process.couriers import Couriers
 from bot.process.couriers import providers as courier_providers
 from bot.process.handled import Handled
@@ -70,8 +69,6 @@ class Deps:
 
     # Checkout and payment events (see bot/process/payments.py); no provider: payments off.
     payments: Payments = field(init=False, repr=False)
-    # Full garbage collections at the pacer's chosen moments (`shopbot run` only).
-    collector: Collector | None = None
     # Tracking numbers and courier updates (see bot/process/couriers.py).
     couriers: Couriers = field(init=False, repr=False)
 

@@ -114,7 +114,6 @@ def _pacer(deps: Deps) -> Pacer:
         settings.telegram_messages_per_second,
         paid_broadcast=settings.telegram_paid_broadcast,
         redis=deps.redis,
-        collector=deps.collector,
     )
 
 

@@ -59,7 +59,6 @@ from redis.exceptions import RedisError
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.process.collector import Collector
 from bot.telegram.budgets import Ask, Grant, LocalBudgets, RedisBudgets
 
 if TYPE_CHECKING:
@@ -91,7 +90,6 @@ PAID_PER_SECOND: Final = 1000.0
 ALERTS_PER_CHAT_SECOND: Final = 1.0
 GROUP_PER_MINUTE: Final = 20
 PRIVATE_BURST: Final = 3  # replies to a private chat at once before one a second
-_SLACK: Final = 0.01  # a wait this long leaves room for a full collection before the slot
 _REDIS_TIMEOUT: Final = 1.0  # seconds a Redis answer may take before this process paces alone
 _REDIS_RETRY: Final = 5.0  # seconds between asking Redis again after it failed
 _REDIS_DOWN = (RedisError, OSError, TimeoutError)
@@ -112,10 +110,8 @@ class Pacer(BaseRateLimiter[PaceArgs]):
     `messages_per_second`: the overall rate (at most 30; 1,000 with `paid_broadcast`).
     `redis`: share the limits with every process using it (None: this process's own).
     `max_retries`: how many times a request is sent again after a 429 before the RetryAfter
-    propagates. `collector`: runs the process's full garbage collections while a send waits
-    for its slot (bot/process/collector.py). `jitter`: seconds each limit's period is
-    lengthened by. `clock` and `sleep`: injectable time (`clock=None`: time.monotonic here,
-    Redis's clock for the shared limits).
+    propagates. `jitter`: seconds each limit's period is lengthened by. `clock` and `sleep`:
+    injectable time (`clock=None`: time.monotonic here, Redis's clock for the shared limits).
     """
 
     def __init__(
@@ -129,7 +125,6 @@ class Pacer(BaseRateLimiter[PaceArgs]):
         jitter: float = 0.04,
         clock: Clock | None = None,
         sleep: Sleep = asyncio.sleep,
-        collector: Collector | None = None,
     ) -> None:
         top = PAID_PER_SECOND if paid_broadcast else FREE_PER_SECOND
         if not 0 < messages_per_second <= top:
@@ -150,7 +145,6 @@ class Pacer(BaseRateLimiter[PaceArgs]):
         self._resume_at = 0.0  # a 429 this process knows of: nothing goes out before it
         self._alert_gate = asyncio.Lock()
         self._chat_turns: dict[str, _Turn] = {}
-        self._collector = collector  # full collections while a send has time to spare
 
     async def initialize(self) -> None:
         """Nothing to open: the Redis client belongs to the process (Deps)."""
@@ -251,9 +245,7 @@ class Pacer(BaseRateLimiter[PaceArgs]):
                 if grant.wait <= 0:
                     return
                 slot = self._clock() + grant.wait
-                if self._collector is not None and grant.wait >= _SLACK:
-                    self._collector.maybe_collect()  # now, not while a request goes out
-                await self._until(slot)  # the slot it reserved
+                await self._sleep(grant.wait)  # the slot it reserved
                 if self._clock() - slot <= self._jitter / 2:  # half left for the way out
                     return
                 continue  # woke too late: sent now it would bunch with the next; a new slot

@@ -464,7 +464,7 @@ def test_the_application_is_built_with_the_pacer_of_the_settings() -> None:
     settings = load_settings(
         _env_file=None, telegram_messages_per_second=200, telegram_paid_broadcast=True
     )
-    deps = cast(Deps, SimpleNamespace(settings=settings, redis=None, collector=None))
+    deps = cast(Deps, SimpleNamespace(settings=settings, redis=None))
     app = build_application(deps, lambda app: None, token=TOKEN, base_url="http://x.test/bot")
     pacer = app.bot.rate_limiter
     assert isinstance(pacer, Pacer)
