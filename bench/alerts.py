@@ -126,6 +126,7 @@ class Seen:
     shoppers: frozenset[int]
     deliveries: list[tuple[float, int]] = field(default_factory=list)  # (time, order number)
     sends: list[float] = field(default_factory=list)  # every message sent ok
+    kinds: list[str] = field(default_factory=list)  # beside each send: "alert" or "reply"
     limited: list[float] = field(default_factory=list)  # when each 429 was answered
     stalls: list[tuple[float, float]] = field(default_factory=list)  # (when, seconds late)
     refused: Counter[str] = field(default_factory=Counter)  # "<code> <method> (<chat>)"
@@ -146,6 +147,7 @@ class Seen:
         if method not in SENDS:
             return
         self.sends.append(call.time)
+        self.kinds.append("alert" if chat in self.alert_chats else "reply")
         if chat in self.alert_chats:
             found = ORDER.search(str(call.params.get("text") or call.params.get("caption") or ""))
             if found:
@@ -489,6 +491,12 @@ def report(f: Figures) -> None:
               f"{min(gaps, default=0) * 1000:.1f} ms; the fake's loop "
               + ("stalled just before it" if any(at - 0.2 <= t <= at + 0.05 for t, _ in
                  seen.stalls) else "not stalled then"))  # fmt: skip
+        near = [(t, k) for t, k in zip(seen.sends, seen.kinds, strict=True) if at - 1 <= t < at]
+        if len(near) > 1:
+            i = min(range(1, len(near)), key=lambda j: near[j][0] - near[j - 1][0])
+            around = near[max(0, i - 3) : i + 3]
+            print("      around the shortest gap: " + ", ".join(
+                f"{k} {(t - around[0][0]) * 1000:.1f} ms" for t, k in around))  # fmt: skip
     print(f"  delivered     : {len(counts):,} distinct of {f.n:,}, {len(times):,} deliveries")
     print(f"  lost          : {len(lost)}" + (f" (e.g. #{lost[:10]})" if lost else ""))
     print(f"  duplicated    : {len(duplicated)}"

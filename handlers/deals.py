@@ -173,6 +173,8 @@ async def _post(context: BotContext, answer_to: Message, deal_id: int, chat_id: 
             message_id = await context.bot.send_html(chat_id, text, keyboard=keyboard)
     except TelegramError as exc:
         log.warning("deal %s not posted in %s: %s", deal.id, chat_id, exc)
+        async with deps.sessions.begin() as session:  # not posted: may be posted again
+            await deals.discard(session, deal.id)
         await context.reply(answer_to, context.h("The deal could not be posted there."))
         return
     async with deps.sessions.begin() as session:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import models
@@ -90,6 +90,11 @@ async def posted(session: AsyncSession, deal_id: int, message_id: int) -> None:
     await session.execute(
         update(models.Deal).where(models.Deal.id == deal_id).values(message_id=message_id)
     )
+
+
+async def discard(session: AsyncSession, deal_id: int) -> None:
+    """A deal that could not be posted after all: gone, so the product may be posted again."""
+    await session.execute(delete(models.Deal).where(models.Deal.id == deal_id))
 
 
 async def by_code(session: AsyncSession, code: str) -> models.Deal | None:

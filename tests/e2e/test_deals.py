@@ -129,6 +129,10 @@ async def test_an_order_is_credited_to_the_deal_its_shopper_came_through(deps: D
         assert await deals.attribution(s, 55, [ids["p"]]) == deal.id
         assert await deals.attribution(s, 56, [ids["p"]]) is None  # someone who never came
         assert await deals.attribution(s, 55, [ids["p"] + 1]) is None  # another product
+        with pytest.raises(deals.DealError):  # the same product again the same day
+            await deals.create(s, GROUP, ADMIN, ids["p"], "")
+        await deals.discard(s, deal.id)  # its post failed: as if never made
+        assert (await deals.create(s, GROUP, ADMIN, ids["p"], "")).community_id == GROUP
     assert checkout.deals is deals  # checkout.place asks it (bot/services/checkout.py)
 
 
