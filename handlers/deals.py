@@ -151,6 +151,7 @@ async def _post(context: BotContext, answer_to: Message, deal_id: int, chat_id: 
         community = await communities.get(session, chat_id)
         t = community_translator(community)
         product = await products.load(session, deal.product_id, t.locale) if deal else None
+        affiliate = await products.affiliate(session, deal.product_id) if deal else None
     if deal is None or community is None or product is None or not product.skus:
         await context.reply(answer_to, context.h("This product is no longer available."))
         return
@@ -161,9 +162,11 @@ async def _post(context: BotContext, answer_to: Message, deal_id: int, chat_id: 
     card = product_card(product, t, target=community.currency, rates=rates)
     text = _with_comment(card.text, deal.comment, limit=CAPTION if card.photo else 4096)
     url = f"https://t.me/{context.bot.username}?start=d_{deal.code}"
-    keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton("🛒 " + t.gettext("Open in the bot"), url=url)]]
-    )
+    rows = [[InlineKeyboardButton("🛒 " + t.gettext("Open in the bot"), url=url)]]
+    if affiliate is not None:  # the marketplace's own affiliate link, where there is one
+        label = t.gettext("On {marketplace}").format(marketplace=product.marketplace_title)
+        rows.append([InlineKeyboardButton(label, url=affiliate)])
+    keyboard = InlineKeyboardMarkup(rows)
     try:
         if card.photo:
             sent = await context.bot.send_photo(chat_id, card.photo, caption=text,

@@ -24,6 +24,7 @@ from bot.services import titles
 from bot.services.catalog import from_minor
 from integrations import registry
 from integrations.errors import NotFound
+from integrations.marketplaces.affiliate import affiliate_url
 from integrations.types import Availability
 
 NO_FILTERS = Filters()
@@ -123,6 +124,17 @@ async def by_url(session: AsyncSession, url: str) -> int | None:
         .where(models.Product.url == url, models.Product.available.is_(True))
         .limit(1)
     )
+
+
+async def affiliate(session: AsyncSession, product_id: int) -> str | None:
+    """The product's affiliate link on its marketplace, where its adapter made one."""
+    found = await session.execute(
+        select(models.Product.marketplace, models.Product.raw).where(
+            models.Product.id == product_id
+        )
+    )
+    row = found.first()
+    return affiliate_url(row[0], row[1] or {}) if row is not None else None
 
 
 def _sku(row: models.Sku) -> Sku:

@@ -235,3 +235,29 @@ async def test_the_ledger_exports_as_csv(deps: Deps, settings: Settings, tmp_pat
     assert header[:3] == ["admin_id", "community_id", "community"]
     assert row == [str(ADMIN), str(GROUP), "G, with a comma", "1", "1", "0", "1", "EUR",
                    "19.99", "1.00", "5"]  # fmt: skip
+
+
+async def test_a_taobao_deal_carries_the_marketplaces_own_affiliate_link(
+    shopper: Callable[..., Shopper], botapi: LocalBotApi, group: FakeChat, taobao: object
+) -> None:
+    admin, _ = people(shopper, botapi)
+    await added(botapi, admin, group)
+    link = "https://item.taobao.com/item.htm?id=123456"
+    (card,) = await in_group(botapi, admin, group, f"/deal {link} with a coupon")
+    post = botapi.messages(GROUP)[-1]
+    assert post.photo and "with a coupon" in card
+    bot_link, own = post.all_buttons
+    assert bot_link.url is not None and "?start=d_" in bot_link.url
+    assert own.text == "On Taobao / Tmall"
+    assert own.url == "https://uland.taobao.com/coupon/edetail?e=fake123456&pid=mm_1_2_3"
+
+
+def test_only_a_marketplaces_own_hosts_make_an_affiliate_link() -> None:
+    from integrations.marketplaces.affiliate import affiliate_url
+
+    assert affiliate_url("taobao", {"url": "//s.click.taobao.com/t?e=1"}) == (
+        "https://s.click.taobao.com/t?e=1"
+    )
+    assert affiliate_url("taobao", {"url": "https://evil.example/taobao.com"}) is None
+    assert affiliate_url("taobao", {"coupon_share_url": "javascript:alert(1)"}) is None
+    assert affiliate_url("jd", {"url": "https://item.jd.com/1.html"}) is None

@@ -46,6 +46,9 @@ ITEMS: dict[str, dict[str, Any]] = {
         "coupon_start_time": "2026-01-01",
         "coupon_end_time": "2026-12-31",
         "coupon_info": "满20元减5元",
+        # The affiliate links tbk answers with (integrations/marketplaces/affiliate.py).
+        "coupon_share_url": "//uland.taobao.com/coupon/edetail?e=fake123456&pid=mm_1_2_3",
+        "url": "//s.click.taobao.com/t?e=fake123456",
     },
     "654321": {
         "num_iid": 654321,
