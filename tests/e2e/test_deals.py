@@ -77,6 +77,13 @@ async def test_the_bot_notices_groups_and_only_admins_configure_them(
     async with deps.sessions() as s:
         community = await s.get(models.Community, GROUP, populate_existing=True)
     assert community is not None and not community.active
+    ids = await store(deps, product("x", "雨衣", "20.00"))
+    (nowhere,) = await admin.send(f"/deal {ids['x']}")  # removed: not offered any more
+    assert nowhere.text.startswith("You administer no group or channel the bot is in.")
+    async with deps.sessions.begin() as s:
+        draft = await deals.create(s, None, ADMIN, ids["x"], "")
+        with pytest.raises(deals.DealError, match="inactive"):
+            await deals.assign(s, draft.id, ADMIN, GROUP)
 
 
 async def test_a_deal_is_posted_opened_credited_once_and_refused_twice_a_day(
