@@ -6,9 +6,12 @@ the events, and the printed line of one run. Not a bench itself: the scripts imp
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import cProfile
 import json
 import logging
+import multiprocessing
 import os
 import random
 import secrets
@@ -28,6 +31,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from bot import crypto
 from bot.db import create_engine, ping
 from bot.process.deps import Deps
 
@@ -238,3 +242,59 @@ def log_warnings() -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(OneLine("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
+
+
+# --- running a webhook bench -----------------------------------------------------------------
+
+Measure = Callable[[str, int, float, int, Deliver, Any], Awaitable[Any]]
+
+
+def webhook_bench(
+    doc: str,
+    headers: Headers,
+    banner: Callable[[argparse.Namespace], str],
+    measure: Measure,
+    report: Callable[[Any, int], None],
+) -> None:
+    """A webhook bench's command line and run: the events signed by `headers`, delivered from
+    a child process to shopbot and to the bare handler on each database asked for
+    (`measure`), each database's figures printed by `report`."""
+    parser = argparse.ArgumentParser(description=doc.split("\n", 1)[0])
+    parser.add_argument("-n", "--events", type=int, default=3000, help="distinct events")
+    parser.add_argument("-c", "--concurrency", type=int, default=32)
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--repeats", type=float, default=0.1, help="share of repeated events")
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the server's process")
+    args = parser.parse_args()
+    if args.events < 2 or args.concurrency < 1 or not 0 <= args.repeats <= 1:
+        parser.error("-n >= 2, -c >= 1 and 0 <= --repeats <= 1")
+    log_warnings()
+    asyncio.run(_run(args, headers, banner, measure, report))
+
+
+async def _run(
+    args: argparse.Namespace,
+    headers: Headers,
+    banner: Callable[[argparse.Namespace], str],
+    measure: Measure,
+    report: Callable[[Any, int], None],
+) -> None:
+    kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    crypto.use(crypto.Keyring.parse(crypto.generate_key()))  # no key file written
+    profile = cProfile.Profile()
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+        send = delivery(pool, args.concurrency, headers)
+        print(banner(args) + f"; {os.cpu_count()} cores")
+        for kind in kinds:
+            why = await unreachable(PG_SERVER) if kind == "postgresql" else ""
+            if why:  # `make bench` on a machine without PostgreSQL: say so, go on
+                print(f"postgresql: skipped, the server does not answer ({why})")
+                continue
+            figures = await measure(
+                kind, args.events, args.repeats, args.concurrency, send, profile
+            )
+            report(figures, args.events)
+    if args.profile:
+        profile.dump_stats(args.profile)
+        print(f"profile of the shopbot runs: {args.profile}")

@@ -38,20 +38,16 @@ aiosqlite's thread is not in it: py-spy sees both).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import cProfile
 import gc
 import hashlib
 import hmac
 import json
-import multiprocessing
-import os
 import random
 import secrets
 import sys
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -65,19 +61,16 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from bench.common import (
-    PG_SERVER,
     Deliver,
     Run,
     analyzed,
     database,
-    delivery,
     line,
-    log_warnings,
     schedule,
     served,
-    unreachable,
+    webhook_bench,
 )
-from bot import crypto, models
+from bot import models
 from bot.config import load_settings
 from bot.migrate import upgrade_database
 from bot.process.deps import Deps
@@ -366,44 +359,16 @@ def report(f: Figures, n: int) -> None:
     print("  targets: " + "; ".join(verdicts))
 
 
-async def main_async(args: argparse.Namespace) -> None:
-    kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
-    crypto.use(crypto.Keyring.parse(crypto.generate_key()))  # no key file written
-    profile = cProfile.Profile()
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
-        send = delivery(pool, args.concurrency, partial(stripe_headers, WEBHOOK_SECRET))
-        print(
-            f"{args.events:,} signed checkout.session.completed events (+{args.repeats:.0%} "
-            f"repeats), {args.concurrency} concurrent keep-alive clients in a child process, "
-            f"after {WARMUP} warm-up events; {os.cpu_count()} cores"
-        )
-        for kind in kinds:
-            why = await unreachable(PG_SERVER) if kind == "postgresql" else ""
-            if why:  # `make bench` on a machine without PostgreSQL: say so, go on
-                print(f"postgresql: skipped, the server does not answer ({why})")
-                continue
-            figures = await measure(
-                kind, args.events, args.repeats, args.concurrency, send, profile
-            )
-            report(figures, args.events)
-    if args.profile:
-        profile.dump_stats(args.profile)
-        print(f"profile of the shopbot runs: {args.profile}")
+def banner(args: argparse.Namespace) -> str:
+    return (
+        f"{args.events:,} signed checkout.session.completed events (+{args.repeats:.0%} "
+        f"repeats), {args.concurrency} concurrent keep-alive clients in a child process, "
+        f"after {WARMUP} warm-up events"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("-n", "--events", type=int, default=3000, help="distinct events")
-    parser.add_argument("-c", "--concurrency", type=int, default=32)
-    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--repeats", type=float, default=0.1, help="share of repeated events")
-    parser.add_argument("--profile", metavar="FILE", help="cProfile the server's process")
-    args = parser.parse_args()
-    if args.events < 2 or args.concurrency < 1 or not 0 <= args.repeats <= 1:
-        parser.error("-n >= 2, -c >= 1 and 0 <= --repeats <= 1")
-    log_warnings()
-    asyncio.run(main_async(args))
+    webhook_bench(__doc__ or "", partial(stripe_headers, WEBHOOK_SECRET), banner, measure, report)
 
 
 if __name__ == "__main__":
