@@ -2,8 +2,8 @@
 
 /ops lists what waits; /bought ORDER REF, /sellershipped ORDER NUMBER, /received ORDER, a photo
 captioned /qc ORDER (the QC photos go to the shopper with Approve / Return buttons), /pack
-ORDER... GRAMS LxWxH and /ship PARCEL NUMBER [CARRIER]. The steps are bot/process/operators.py,
-shared with the CLI; anyone else gets a short refusal.
+ORDER... GRAMS LxWxH, /ship PARCEL NUMBER [CARRIER] and /refund ORDER [AMOUNT]. The steps
+are bot/process/operators.py, shared with the CLI; anyone else gets a short refusal.
 """
 
 from __future__ import annotations
@@ -201,3 +201,22 @@ async def ship_command(context: BotContext, message: Message, operator: int) -> 
         )  # fmt: skip
 
     await _run(context, message, step)
+
+
+@for_operators
+async def refund_command(context: BotContext, message: Message, operator: int) -> None:
+    """/refund ORDER [amount in minor units]."""
+    args = context.args or []
+    if not 1 <= len(args) <= 2 or not all(a.isdigit() for a in args):
+        await context.reply(message, context.h("Usage: /refund ORDER [AMOUNT in cents]"))
+        return
+    amount = int(args[1]) if len(args) == 2 else None
+    try:
+        refund_id = await context.deps.payments.refund(int(args[0]), "operator", amount)
+    except OrderError as exc:
+        await context.reply(message, context.h("Not refunded: {why}", why=str(exc)))
+        return
+    await context.reply(
+        message, context.h("Refund {refund} of order #{order} asked.", refund=refund_id,
+                           order=args[0]),
+    )  # fmt: skip

@@ -166,27 +166,3 @@ async def cancel_button(update: Update, context: BotContext) -> None:
     await query.answer(context._("Cancelled: your payment is being refunded in full."), True)
     if isinstance(query.message, Message):
         await context.edit(query.message, None, None)
-
-
-async def refund_command(update: Update, context: BotContext) -> None:
-    """Operators: /refund <order> [amount in minor units]."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
-        return
-    if user.id not in context.deps.settings.admin_ids:
-        await context.reply(message, context.h("This command is for operators."))
-        return
-    args = context.args or []
-    if not 1 <= len(args) <= 2 or not all(a.isdigit() for a in args):
-        await context.reply(message, context.h("Usage: /refund ORDER [AMOUNT in cents]"))
-        return
-    amount = int(args[1]) if len(args) == 2 else None
-    try:
-        refund_id = await context.deps.payments.refund(int(args[0]), "operator", amount)
-    except orders.OrderError as exc:
-        await context.reply(message, context.h("Not refunded: {why}", why=str(exc)))
-        return
-    await context.reply(
-        message, context.h("Refund {refund} of order #{order} asked.", refund=refund_id,
-                           order=args[0]),
-    )  # fmt: skip

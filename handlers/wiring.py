@@ -102,7 +102,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(orders.list_button, pattern=orders.LIST))
     app.add_handler(CallbackQueryHandler(orders.difference_button, pattern=orders.DIFFERENCE))
     app.add_handler(CallbackQueryHandler(orders.cancel_button, pattern=orders.CANCEL))
-    app.add_handler(CommandHandler("refund", orders.refund_command))
+    app.add_handler(CommandHandler("refund", operators.refund_command))
     app.add_handler(CallbackQueryHandler(qc.qc_button, pattern=qc.APPROVE))
     app.add_handler(CallbackQueryHandler(qc.qc_button, pattern=qc.RETURN))
     app.add_handler(CommandHandler("track", track.track_command))
