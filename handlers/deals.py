@@ -104,7 +104,7 @@ async def _offer_communities(
     context: BotContext, message: Message, user_id: int, deal_id: int
 ) -> None:
     async with context.deps.sessions() as session:
-        candidates = await communities.active(session, await communities.all_active(session))
+        candidates = await communities.all_active(session)
     mine = [c for c in candidates[: MAX_COMMUNITIES * 4] if await is_admin(context, c.chat_id,
                                                                               user_id)]  # fmt: skip
     if not mine:

@@ -55,21 +55,12 @@ async def get(session: AsyncSession, chat_id: int) -> models.Community | None:
     return await session.get(models.Community, chat_id)
 
 
-async def active(session: AsyncSession, chat_ids: list[int]) -> list[models.Community]:
-    """Of these chats, the communities the bot is still in, by title."""
-    if not chat_ids:
-        return []
+async def all_active(session: AsyncSession) -> list[models.Community]:
+    """The communities the bot is still in, by title."""
     found = await session.execute(
         select(models.Community)
-        .where(models.Community.chat_id.in_(chat_ids), models.Community.active.is_(True))
+        .where(models.Community.active.is_(True))
         .order_by(models.Community.title, models.Community.chat_id)
-    )
-    return list(found.scalars())
-
-
-async def all_active(session: AsyncSession) -> list[int]:
-    found = await session.execute(
-        select(models.Community.chat_id).where(models.Community.active.is_(True))
     )
     return list(found.scalars())
 
