@@ -25,6 +25,7 @@ from handlers.cards import product_card
 from handlers.communities import community_translator, is_admin
 from handlers.context import BotContext
 from handlers.keyboards import button, markup
+from handlers.links import explain
 from handlers.money import cached_rates
 from handlers.product import show_product
 
@@ -92,8 +93,6 @@ async def _product(context: BotContext, message: Message, what: str) -> int | No
     try:
         fetched = await links.fetch(found_links[0], deps.provider_env, deps.http)
     except links.LinkFailed as failed:
-        from handlers.links import explain
-
         await context.reply(message, explain(context, failed))
         return None
     async with deps.sessions.begin() as session:

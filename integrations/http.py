@@ -323,3 +323,9 @@ def _retry_after(value: str | None) -> float | None:
         return max(float(value), 0.0)
     except ValueError:
         return None
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """`name` from `headers`, whatever their case (a plain dict is not case-insensitive)."""
+    wanted = name.lower()
+    return next((value for key, value in headers.items() if key.lower() == wanted), None)

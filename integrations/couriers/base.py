@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 
 from integrations.base import Manifest
 from integrations.errors import BadRequest, Forged, NotConfigured, NotFound
-from integrations.http import HttpClient
+from integrations.http import HttpClient, header
 from integrations.types import TrackingUpdate
 
 
@@ -117,12 +117,6 @@ class CourierBase:
 
     def _forged(self, why: str) -> Forged:
         return Forged(why, provider=self.name, code="bad_signature")
-
-
-def header(headers: Mapping[str, str], name: str) -> str | None:
-    """`name` from `headers`, whatever their case (a plain dict is not case-insensitive)."""
-    wanted = name.lower()
-    return next((value for key, value in headers.items() if key.lower() == wanted), None)
 
 
 def checkpoint_key(

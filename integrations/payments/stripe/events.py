@@ -26,6 +26,7 @@ from typing import Any
 import stripe
 
 from integrations.errors import BadRequest, Forged
+from integrations.http import header
 from integrations.money import Money
 from integrations.payments.stripe.currencies import from_minor
 from integrations.types import PaymentEvent, PaymentKind
@@ -35,12 +36,6 @@ TOLERANCE = 300  # seconds; stripe.Webhook.DEFAULT_TOLERANCE
 SIGNATURE_HEADER = "Stripe-Signature"
 
 Object = Mapping[str, Any]
-
-
-def header(headers: Mapping[str, str], name: str) -> str | None:
-    """`name` from `headers`, whatever their case (a plain dict is not case-insensitive)."""
-    wanted = name.lower()
-    return next((value for key, value in headers.items() if key.lower() == wanted), None)
 
 
 def verify(raw_body: bytes, headers: Mapping[str, str], secret: str) -> dict[str, Any]:
