@@ -9,6 +9,8 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Protocol
 
+from bot.telegram.windows import Window
+
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
@@ -21,7 +23,8 @@ class Ask:
     """What one send takes: the overall budget (key `budget`) for `interval` seconds; the
     chat's budget (key `chat`) for `chat_interval` seconds, which the send waits for when
     `chat_waits` (else it only records itself there), allowed `chat_burst` seconds ahead of it
-    (a burst: a reply may go while the chat's budget is that much in the future)."""
+    (a burst: a reply may go while the chat's budget is that much in the future). `windows`:
+    where the send is counted until its answer ages out (bot/telegram/windows.py)."""
 
     budget: str
     interval: float
@@ -30,6 +33,7 @@ class Ask:
     chat_interval: float = 0.0
     chat_waits: bool = False
     chat_burst: float = 0.0
+    windows: tuple[Window, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,11 @@ The limits, per send:
 - every message to a group or channel (a negative chat id or an @username), 20 a minute in that
   chat, spread evenly: one every 3 seconds.
 Each limit is an even spacing (GCRA with no burst: a send occupies its budget for
-`period / limit`), its period lengthened by `jitter` seconds so that sends spaced at the limit
-still fit Telegram's windows when the network delays one more than the next.
+`period / limit`), its period lengthened by `jitter` seconds. Spacing is kept as sends leave;
+what Telegram counts is when they arrive, and a stall on the way packs several together. So
+each send is also counted in *windows* (bot/telegram/windows.py) from when it is let through
+until a second after its answer (a minute, in a group), and waits while the window holds the
+limit: whatever the network does, no second of Telegram's clock holds more than the limit.
 
 Replies first. A request is a reply unless `rate_limit_args` marks it an alert (`ALERT`, or
 `{"alert": True}`; `ShopBot.send_html(..., alert=True)` does it). A reply *reserves* the next free
@@ -38,34 +41,39 @@ holding the time its budget is free again) on Redis's clock, and a 429 sets `sho
 for every process. When Redis fails the process paces on its own (`LocalBudgets`, the same
 rules in memory), says so once, and asks Redis again a few seconds later.
 
-The pacer never polls: every answer carries how long to wait, and it sleeps exactly that. A send
-that wakes later than half the jitter after its slot (a busy event loop) takes a new slot
-instead of going out on top of the next one; the other half is left for the request's way to
-Telegram. The jitter (40 ms a second, so at most 96% of the configured rate) is what a fan-out
-of 5,000 alerts needed to draw no 429 from a server counting 30 in any second (bench/alerts.py).
+Every answer carries how long to wait, and the pacer sleeps exactly that (it polls only while a
+window is full of sends still on their way). A send that wakes later than half the jitter after
+its slot (a busy event loop) takes a new slot instead of going out on top of the next one.
+The jitter (40 ms a second, so at most 96% of the configured rate) keeps sends answered within
+a few milliseconds from filling the windows, which then hold back only what a stall packed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, TypedDict, TypeVar, cast
 
 from redis.exceptions import RedisError
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from bot.telegram.budgets import Ask, Grant, LocalBudgets, RedisBudgets
+from bot.telegram.windows import LocalWindows, RedisWindows, Window, Windows
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+S = TypeVar("S")
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -140,6 +148,9 @@ class Pacer(BaseRateLimiter[PaceArgs]):
         self._sleep = sleep
         self._local = LocalBudgets(self._clock)
         self._shared = RedisBudgets(redis, prefix, clock) if redis is not None else None
+        self._local_windows = LocalWindows(self._clock)
+        self._shared_windows = RedisWindows(redis, clock) if redis is not None else None
+        self._tokens = (f"{uuid.uuid4().hex[:12]}:{n}" for n in itertools.count())
         self._shared_again_at = 0.0  # Redis failed: this process paces alone until then
         self._shared_failed = False
         self._resume_at = 0.0  # a 429 this process knows of: nothing goes out before it
@@ -171,7 +182,8 @@ class Pacer(BaseRateLimiter[PaceArgs]):
             for attempt in range(self.max_retries + 1):
                 await self._turn(ask)
                 try:
-                    return await callback(*args, **kwargs)
+                    async with self._counted(ask):
+                        return await callback(*args, **kwargs)
                 except RetryAfter as exc:
                     seconds = exc._retry_after.total_seconds()  # as AIORateLimiter reads it
                     log.warning(
@@ -181,6 +193,32 @@ class Pacer(BaseRateLimiter[PaceArgs]):
                     if attempt == self.max_retries:
                         raise
         raise AssertionError("unreachable")
+
+    @contextlib.asynccontextmanager
+    async def _counted(self, ask: Ask | None) -> AsyncIterator[None]:
+        """Wait until the send's windows have room, and count it there until its answer ages
+        out (bot/telegram/windows.py)."""
+        if ask is None or not ask.windows:
+            yield
+            return
+        token = next(self._tokens)
+        while True:
+            store: Windows = self._local_windows
+            wait = await self._on_redis(lambda w: w.enter(ask.windows, token), self._shared_windows)
+            if wait is None:
+                wait = await self._local_windows.enter(ask.windows, token)
+            else:
+                store = cast(Windows, self._shared_windows)
+            if not wait:
+                break
+            await self._sleep(wait)
+        try:
+            yield
+        finally:
+            if store is self._local_windows:
+                await store.leave(ask.windows, token)
+            else:
+                await self._on_redis(lambda w: w.leave(ask.windows, token), store)
 
     @contextlib.asynccontextmanager
     async def _in_order(self, chat: str | None) -> AsyncIterator[None]:
@@ -207,22 +245,28 @@ class Pacer(BaseRateLimiter[PaceArgs]):
         count = len(batch) if isinstance(batch, list | tuple) and batch else 1
         jitter = self._jitter
         rate = self.messages_per_second
-        if data.get("allow_paid_broadcast") is not True:
+        paid = data.get("allow_paid_broadcast") is True
+        if not paid:
             rate = min(rate, FREE_PER_SECOND)
         overall = f"{self._prefix}:global", count * (1 + jitter) / rate
+        kind = "paid" if paid else "free"  # Telegram counts the two apart
+        window = Window(f"{self._prefix}:window:{kind}", 1.0, max(1, int(rate)), count)
         chat_id = data.get("chat_id")
         if chat_id is None:
-            return Ask(*overall, alert)
+            return Ask(*overall, alert, windows=(window,))
         name, group = _chat(chat_id)
         chat = f"{self._prefix}:chat:{name}"
         if group:
             interval = count * (60 + jitter) / GROUP_PER_MINUTE
-            return Ask(*overall, alert, chat, interval, chat_waits=True)
+            in_chat = Window(f"{chat}:window", 60.0, GROUP_PER_MINUTE, count)
+            return Ask(*overall, alert, chat, interval, chat_waits=True, windows=(window, in_chat))
         interval = count * (1 + jitter) / ALERTS_PER_CHAT_SECOND
         # Alerts: one a second. Replies: Telegram's burst of a few, then one a second too, so a
         # shopper typing fast waits for their own answers instead of drawing 429s for the bot.
         burst = 0.0 if alert else (PRIVATE_BURST - 1) * interval
-        return Ask(*overall, alert, chat, interval, chat_waits=True, chat_burst=burst)
+        return Ask(
+            *overall, alert, chat, interval, chat_waits=True, chat_burst=burst, windows=(window,)
+        )
 
     async def _turn(self, ask: Ask | None) -> None:
         """Sleep until this request may go."""
@@ -252,17 +296,7 @@ class Pacer(BaseRateLimiter[PaceArgs]):
             await self._sleep(grant.wait)  # its chat is busy; other alerts may go meanwhile
 
     async def _take(self, ask: Ask) -> Grant:
-        grant = None
-        if self._shared is not None and self._clock() >= self._shared_again_at:
-            try:
-                async with asyncio.timeout(_REDIS_TIMEOUT):
-                    grant = await self._shared.take(ask)
-            except _REDIS_DOWN as exc:
-                self._shared_unavailable(exc)
-            else:
-                if self._shared_failed:
-                    self._shared_failed = False
-                    log.info("Redis is back: sends are paced across processes again")
+        grant = await self._on_redis(lambda b: b.take(ask), self._shared)
         if grant is None:
             grant = await self._local.take(ask)
         if grant.reason == "pause":
@@ -272,12 +306,23 @@ class Pacer(BaseRateLimiter[PaceArgs]):
     async def _pause(self, seconds: float) -> None:
         self._resume_at = max(self._resume_at, self._clock() + seconds)
         await self._local.pause(seconds)
-        if self._shared is not None and self._clock() >= self._shared_again_at:
-            try:
-                async with asyncio.timeout(_REDIS_TIMEOUT):
-                    await self._shared.pause(seconds)
-            except _REDIS_DOWN as exc:
-                self._shared_unavailable(exc)
+        await self._on_redis(lambda b: b.pause(seconds), self._shared)
+
+    async def _on_redis(self, call: Callable[[S], Awaitable[T]], shared: S | None) -> T | None:
+        """`call(shared)`, the limits kept in Redis; None when there is no Redis or it failed
+        (the process then paces alone, and asks Redis again `_REDIS_RETRY` seconds later)."""
+        if shared is None or self._clock() < self._shared_again_at:
+            return None
+        try:
+            async with asyncio.timeout(_REDIS_TIMEOUT):
+                result = await call(shared)
+        except _REDIS_DOWN as exc:
+            self._shared_unavailable(exc)
+            return None
+        if self._shared_failed:
+            self._shared_failed = False
+            log.info("Redis is back: sends are paced across processes again")
+        return result
 
     def _shared_unavailable(self, exc: BaseException) -> None:
         self._shared_again_at = self._clock() + _REDIS_RETRY

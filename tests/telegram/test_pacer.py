@@ -10,7 +10,7 @@ import logging
 import math
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, cast
@@ -223,6 +223,32 @@ async def test_a_send_that_wakes_late_takes_a_new_slot_instead_of_bunching() -> 
     assert len(times) == 10 and min(gaps) >= GAP - 1e-6  # no two sends closer than a slot
 
 
+class Stalling(Telegram):
+    """A network that holds every request made in [start, end) back until `end`, then hands
+    them on together: Telegram counts them all at once."""
+
+    def __init__(self, clock: VirtualTime, start: float, end: float) -> None:
+        super().__init__(clock)
+        self.virtual, self.start, self.end = clock, start, end
+
+    async def post(self, endpoint: str, data: dict[str, Any]) -> dict[str, Any]:
+        if self.start <= self.clock() < self.end:
+            await self.virtual.sleep(self.end - self.clock())
+        return await super().post(endpoint, data)
+
+
+@pytest.mark.parametrize("stall", [0.05, 0.15, 0.5, 2.0])
+async def test_sends_held_back_on_their_way_never_crowd_telegrams_second(stall: float) -> None:
+    clock = VirtualTime()
+    pacer, tg = Pacer(30, clock=clock, sleep=clock.sleep), Stalling(clock, 1001.0, 1001 + stall)
+    await clock.run(*(send(pacer, tg, chat, alert=True) for chat in range(1, 151)))
+    times = tg.times()
+    assert len(times) == 150
+    assert times.count(1001 + stall) >= 2  # the stall did pack sends together
+    assert most_in_any_window(times, 1.0) <= 30
+    assert times[-1] - times[0] <= 149 * GAP + stall  # and cost no more time than it lasted
+
+
 @pytest.mark.parametrize("chat", [-100123, "-100123", "@deals"])
 async def test_groups_and_channels_get_at_most_twenty_a_minute(chat: int | str) -> None:
     clock = VirtualTime()
@@ -331,19 +357,6 @@ def test_rates_are_checked() -> None:
 
 
 # --- shared through Redis ----------------------------------------------------------------------
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    if not REDIS_URL:
-        pytest.skip("REDIS_URL not set")
-    client = Redis.from_url(REDIS_URL)
-    prefix = f"test:pace:{uuid.uuid4().hex}"
-    yield client
-    keys = [key async for key in client.scan_iter(f"{prefix}*")]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
 
 
 def two_processes(clock: Clock, redis: Redis | None) -> tuple[Pacer, Pacer, Telegram]:
