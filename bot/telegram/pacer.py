@@ -44,7 +44,7 @@ rules in memory), says so once, and asks Redis again a few seconds later.
 Every answer carries how long to wait, and the pacer sleeps exactly that (it polls only while a
 window is full of sends still on their way). A send that wakes later than half the jitter after
 its slot (a busy event loop) takes a new slot instead of going out on top of the next one.
-The jitter (40 ms a second, so at most 96% of the configured rate) keeps sends answered within
+The jitter (20 ms a second, so at most 98% of the configured rate) keeps sends answered within
 a few milliseconds from filling the windows, which then hold back only what a stall packed.
 """
 
@@ -130,7 +130,7 @@ class Pacer(BaseRateLimiter[PaceArgs]):
         redis: Redis | None = None,
         prefix: str = "shopbot:pace",
         max_retries: int = 3,
-        jitter: float = 0.04,
+        jitter: float = 0.02,
         clock: Clock | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
