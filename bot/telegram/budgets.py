@@ -9,7 +9,7 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Protocol
 
-from bot.telegram.windows import Window
+from bot.telegram.windows import NOW_LUA, Window
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -92,14 +92,9 @@ class LocalBudgets:
 # (0 = no chat), chat waits (1/0), the budget's interval, the chat's burst. Times are kept as
 # "%.6f" strings (Lua numbers would come back truncated to integers), each key expiring a
 # second after its budget is free again.
-_PRELUDE = """
-local now
-if ARGV[1] == '' then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-else
-  now = tonumber(ARGV[1])
-end
+_PRELUDE = (
+    NOW_LUA
+    + """
 local function read(key)
   local v = redis.call('GET', key)
   if v then return tonumber(v) end
@@ -109,6 +104,7 @@ local function write(key, at)
   redis.call('SET', key, string.format('%.6f', at), 'PX', math.ceil((at - now) * 1000) + 1000)
 end
 """
+)
 _TAKE = (
     _PRELUDE
     + """

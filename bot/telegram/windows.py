@@ -93,9 +93,8 @@ class LocalWindows:
                 heapq.heappush(self._ends.setdefault(w.key, []), now + w.span)
 
 
-# KEYS: the windows' sorted sets. ARGV: now ("" = Redis's clock), token, then span, limit and
-# count for each key. Members are "<token>:<i>", scored by when they age out.
-_NOW = """
+# Lua: `now`, from ARGV[1] or ("") Redis's own clock; the pacer's scripts all start with it.
+NOW_LUA = """
 local now
 if ARGV[1] == '' then
   local t = redis.call('TIME')
@@ -104,8 +103,10 @@ else
   now = tonumber(ARGV[1])
 end
 """
+# KEYS: the windows' sorted sets. ARGV: now, token, then span, limit and count for each key.
+# Members are "<token>:<i>", scored by when they age out.
 _ENTER = (
-    _NOW
+    NOW_LUA
     + f"""
 local wait = 0
 for i, key in ipairs(KEYS) do
@@ -129,7 +130,7 @@ return '0'
 """
 )
 _LEAVE = (
-    _NOW
+    NOW_LUA
     + """
 for i, key in ipairs(KEYS) do
   local span, count = tonumber(ARGV[i * 3]), tonumber(ARGV[i * 3 + 2])
