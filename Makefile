@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
-KEYWORDS := -k _ -k N_ -k h -k hn:1,2 -k gettext -k ngettext:1,2
+KEYWORDS := -k _ -k N_ -k h -k hn:1,2 -k gettext -k ngettext:1,2 -k format -k html -k nhtml:1,2
 
 .PHONY: run chat test lint typecheck check messages compile-messages migrate demo bench lock clean
 

@@ -127,7 +127,8 @@ COMMANDS: dict[str, tuple[Command, str]] = {
     "sync": (cmd_sync, "sync products from sources: a marketplace name, feed:<url-or-path>, demo"),
     "translate": (
         cmd_translate,
-        "translate product titles into the shoppers' languages (needs DEEPL_AUTH_KEY)",
+        "translate product titles into the shoppers' languages (needs DEEPL_AUTH_KEY or "
+        "LIBRETRANSLATE_URL)",
     ),
 }
 
@@ -210,7 +211,7 @@ def parser() -> argparse.ArgumentParser:
         if name == "translate":
             cmd.add_argument(
                 "languages", nargs="*", metavar="LANG",
-                help="two-letter codes (default: TRANSLATE_LANGUAGES, en and ru)",
+                help="codes such as en, pt_BR, zh_Hant (default: TRANSLATE_LANGUAGES, en and ru)",
             )  # fmt: skip
             cmd.add_argument("--limit", type=int, default=None, help="titles per language at most")
     return p

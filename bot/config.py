@@ -75,7 +75,8 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
     sync_sources: Annotated[tuple[str, ...], NoDecode] = ()
     sync_interval_minutes: int = Field(default=360, ge=1, le=10080)
-    # Languages product titles are translated into when a provider is configured (DEEPL_AUTH_KEY).
+    # Languages product titles are translated into when a provider is configured (DEEPL_AUTH_KEY
+    # or LIBRETRANSLATE_URL): en, ru, pt_BR, zh_Hant ...
     translate_languages: Annotated[tuple[str, ...], NoDecode] = ("en", "ru")
 
     @field_validator("telegram_bot_token")
@@ -159,10 +160,11 @@ class Settings(BaseSettings):
     @field_validator("translate_languages")
     @classmethod
     def _languages(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [code for code in v if not re.fullmatch(r"[a-z]{2}", code)]
+        codes = tuple(code.replace("-", "_") for code in v)
+        bad = [c for c in codes if not re.fullmatch(r"[a-z]{2}(_(?:[A-Z]{2}|[A-Z][a-z]{3}))?", c)]
         if bad:
-            raise ValueError(f"two-letter language codes, like en,ru (not {', '.join(bad)})")
-        return v
+            raise ValueError(f"language codes like en,ru,pt_BR,zh_Hant (not {', '.join(bad)})")
+        return codes
 
     @field_validator("admin_ids", mode="before")
     @classmethod

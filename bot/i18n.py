@@ -1,8 +1,17 @@
 """Locale negotiation, gettext catalogs and locale-aware formatting (babel).
 
-Catalogs live in locales/<lang>/LC_MESSAGES/shopbot.po with English source msgids. A compiled .mo is
-used when it is at least as new as its .po; otherwise the .po is compiled in memory, so a fresh
-checkout or an edited catalog never needs a manual build step.
+Catalogs live in locales/<lang>/LC_MESSAGES/shopbot.po with English source msgids: fifteen
+locales (en, zh_Hans, zh_Hant, ru, es, pt_BR, fr, de, ja, ko, vi, th, id, ms, ar). A compiled .mo
+is used when it is at least as new as its .po; otherwise the .po is compiled in memory, so a
+fresh checkout or an edited catalog never needs a manual build step.
+
+Negotiation walks a Telegram language_code down to a shipped locale: region and script first
+(zh-tw and zh-hk read zh_Hant, CLDR's likely subtags), then the same language in another region
+(pt -> pt_BR), then English. A `Translator` carries the reader's locale and time zone: messages
+with their plural forms, money (each currency's own digits, the locale's symbol place), numbers,
+percentages, dates and times in the reader's zone. In a right-to-left language (Arabic) every
+value filled into a message is wrapped in FSI ... PDI, so a price, a tracking number or a
+Chinese title keeps its own direction inside the sentence.
 """
 
 from __future__ import annotations
@@ -11,10 +20,12 @@ import gettext
 import io
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache, lru_cache
+from html import escape
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import babel
 from babel import Locale, UnknownLocaleError, dates, numbers
@@ -112,17 +123,23 @@ def telegram_language_code(locale: str) -> str:
     return locale.split("_")[0]
 
 
+# Where CLDR's own name is not what speakers call the language in a menu.
+_OWN_NAMES = {"id": "Bahasa Indonesia", "ms": "Bahasa Melayu"}
+
+
 def display_name(locale: str) -> str:
     """The locale's own name for itself, capitalised: 'Русский', '中文 (简体)'."""
-    name = Locale.parse(locale).get_display_name(locale) or locale
+    name = _OWN_NAMES.get(locale) or Locale.parse(locale).get_display_name(locale) or locale
     return name[:1].upper() + name[1:]
 
 
 @dataclass(frozen=True, slots=True)
 class Translator:
-    """Everything locale-dependent a reply needs: messages, plurals, money, numbers, dates."""
+    """Everything locale-dependent a reply needs: messages, plurals, money, numbers, dates and
+    times in the reader's time zone `tz`."""
 
     locale: str
+    tz: str = "UTC"
 
     @property
     def _t(self) -> gettext.NullTranslations:
@@ -138,6 +155,35 @@ class Translator:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self._t.ngettext(singular, plural, n)
 
+    @property
+    def rtl(self) -> bool:
+        """Whether the language is written right to left (Arabic)."""
+        return bool(self._babel.character_order == "right-to-left")
+
+    def isolate(self, value: object) -> str:
+        """`value` as text; in a right-to-left language wrapped in FSI ... PDI, so a price, a
+        tracking number or a Chinese title keeps its own direction inside the sentence."""
+        text = str(value)
+        return f"\u2068{text}\u2069" if text and self.rtl else text
+
+    def format(self, message: str, **values: object) -> str:
+        """`message` translated, `values` filled in (isolated): plain text."""
+        return self.gettext(message).format(**{k: self.isolate(v) for k, v in values.items()})
+
+    def html(self, message: str, **values: object) -> str:
+        """`message` translated for HTML parse mode: the template and every value escaped."""
+        return self._fill(self.gettext(message), values)
+
+    def nhtml(self, singular: str, plural: str, n: int, **values: object) -> str:
+        """Like `html` for a message with plural forms; `{n}` is the count, formatted."""
+        return self._fill(self.ngettext(singular, plural, n), {"n": self.number(n), **values})
+
+    def _fill(self, template: str, values: dict[str, object]) -> str:
+        safe = escape(template, quote=False)
+        return safe.format(
+            **{k: self.isolate(escape(str(v), quote=False)) for k, v in values.items()}
+        )
+
     def money(self, amount: Decimal, currency: str) -> str:
         return numbers.format_currency(amount, currency, locale=self._babel)
 
@@ -151,13 +197,28 @@ class Translator:
     def number(self, value: Decimal | int) -> str:
         return numbers.format_decimal(value, locale=self._babel)
 
+    def percent(self, value: Decimal | int) -> str:
+        """`Decimal("0.125")` -> `12.5%` / `12,5 %`: the locale's sign and spacing, every digit
+        the value has."""
+        return numbers.format_percent(value, locale=self._babel, decimal_quantization=False)
+
     def date(self, value: date | datetime, fmt: str = "medium") -> str:
+        """A day (a moment: the day it was in the reader's time zone)."""
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(_zone(self.tz))
         return dates.format_date(value, format=fmt, locale=self._babel)
 
-    def datetime(self, value: datetime, fmt: str = "medium", tz: str = "UTC") -> str:
-        return dates.format_datetime(
-            value, format=fmt, tzinfo=dates.get_timezone(tz), locale=self._babel
-        )
+    def datetime(self, value: datetime, fmt: str = "medium") -> str:
+        """A moment, in the reader's time zone."""
+        return dates.format_datetime(value, format=fmt, tzinfo=_zone(self.tz), locale=self._babel)
+
+    def zone(self, name: str) -> str:
+        """A time zone as people know it: `New York · GMT-05:00` (its offset today)."""
+        if name == "UTC":
+            return "UTC"
+        now = datetime.now(UTC).astimezone(_zone(name))
+        city = dates.get_timezone_location(name, locale=self._babel, return_city=True)
+        return f"{city} · {dates.get_timezone_gmt(now, locale=self._babel)}"
 
     def country(self, code: str) -> str:
         return self._babel.territories.get(code.upper(), code.upper())
@@ -176,8 +237,17 @@ def _babel_locale(locale: str) -> Locale:
 
 
 @cache
-def translator(locale: str) -> Translator:
-    return Translator(locale if locale in available_locales() else DEFAULT_LOCALE)
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("unknown time zone %r, showing UTC", name)
+        return UTC
+
+
+@cache
+def translator(locale: str, tz: str = "UTC") -> Translator:
+    return Translator(locale if locale in available_locales() else DEFAULT_LOCALE, tz)
 
 
 __all__ = [

@@ -25,6 +25,7 @@ from bot.web.app import make_web_app
 from bot.web.keys import INTAKE
 from handlers import digests, wiring
 from handlers.commands import publish
+from integrations import translate
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def schedule_sync(tg: ShopbotApplication, deps: Deps) -> None:
 
     tg.job_queue.run_repeating(forget, interval=TICK_SECONDS, first=120, name="handled")
     interval = deps.settings.sync_interval_minutes * 60
-    if deps.provider_env.get("DEEPL_AUTH_KEY"):
+    if translate.configured(deps.provider_env):
 
         async def titles(context: object) -> None:
             await jobs.scheduled_titles(deps)

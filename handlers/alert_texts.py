@@ -68,15 +68,16 @@ def render(kind: str, params: dict[str, Any], t: Translator) -> tuple[str, Any]:
     if kind in ("watch_price", "watch_stock"):
         return watch_alert(kind, params, t)
     template = texts.get(kind, _("Order #{order} has news: see /orders."))
+    i = t.isolate
     text = escape(template).format(
-        order=order_id, amount=escape(total), value=escape(amount),
-        number=f"<code>{escape(str(params.get('number', '')))}</code>",
-        carrier=escape(carrier_title(str(params.get("carrier") or ""))),
+        order=i(order_id), amount=i(escape(total)), value=i(escape(amount)),
+        number=i(f"<code>{escape(str(params.get('number', '')))}</code>"),
+        carrier=i(escape(carrier_title(str(params.get("carrier") or "")))),
     )  # fmt: skip
     keyboard = markup([button(_("Open the order"), "od", order_id)]) if order_id else None
     if kind == "price_rose" and order_id:
         keyboard = markup(
-            [button("💳 " + _("Pay {value}").format(value=amount), "pd", order_id)],
+            [button("💳 " + t.format("Pay {value}", value=amount), "pd", order_id)],
             [button(_("Cancel and refund"), "px", order_id)],
         )
     if kind == "qc_photos" and order_id:
@@ -94,12 +95,12 @@ def watch_alert(kind: str, params: dict[str, Any], t: Translator) -> tuple[str, 
     if len(title) > 80:
         title = title[:79] + "…"
     if kind == "watch_stock":
-        text = escape(_("🔔 Back in stock: {title}")).format(title=escape(title))
+        text = t.html("🔔 Back in stock: {title}", title=title)
     else:
         now = _money(t, params.get("price_minor"), params.get("currency"))
         was = _money(t, params.get("was_minor"), params.get("currency"))
-        text = escape(_("📉 Price drop: {title} now {price} (was {was})")).format(
-            title=escape(title), price=escape(now), was=escape(was)
+        text = t.html(
+            "📉 Price drop: {title} now {price} (was {was})", title=title, price=now, was=was
         )
     product_id = int(params.get("product_id", 0))
     keyboard = markup([button(_("Open the product"), "pv", product_id)]) if product_id else None

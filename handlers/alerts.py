@@ -24,7 +24,7 @@ from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import TypeHandler
 
-from bot.i18n import Translator, translator
+from bot.i18n import Translator
 from bot.models import Alert, User
 from bot.process.deps import Deps
 from bot.services import alerts, fulfilment, users
@@ -123,7 +123,7 @@ async def _send_chat(
 ) -> bool:
     """Send `queued` (claimed) in order; False when the chat turned out to have blocked the
     bot (the rest wait until it is back)."""
-    t = translator(users.locale_of(user))
+    t = users.translator_for(user)
     for i, alert in enumerate(queued):
         outcome = await _send(context, alert, t)
         if outcome == "sent":

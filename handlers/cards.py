@@ -11,9 +11,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.db import utcnow
 from bot.i18n import Translator
-from bot.search.gloss import gloss
+from bot.search.gloss import readable
 from bot.services.fx import Table
-from bot.services.products import Product, Sku
+from bot.services.products import Product
+from handlers import variants
 from handlers.keyboards import button, grid
 from handlers.money import price_text, rates_note
 
@@ -21,7 +22,6 @@ from handlers.money import price_text, rates_note
 # the title is capped, every other line is short and there are at most a handful of them.
 TITLE_LIMIT = 300
 SKU_BUTTONS = 24
-SKU_LABEL = 28
 BACK = "pb"  # callback data of "« Back to results"
 ADD = "ca"  # callback data "ca:<sku id>": add one of the variant to the cart
 PICK = "cv"  # "choose a variant first"
@@ -59,7 +59,7 @@ def product_card(
     if len(title) > TITLE_LIMIT:
         title = title[: TITLE_LIMIT - 1] + "…"
     lines = [f"<b>{escape(title)}</b>"]
-    rendered = product.translated or gloss(title, t.locale.split("_")[0])
+    rendered = product.translated or readable(title, t.locale)
     if rendered and len(rendered) > TITLE_LIMIT:  # a gloss can outgrow the Chinese it renders
         rendered = rendered[: TITLE_LIMIT - 1] + "…"
     if rendered:
@@ -75,13 +75,16 @@ def product_card(
         lines.append(_price_line(t, min(prices), max(prices), currency, target, rates))
         lowest_list = min(s.price for s in shown)
         if min(prices) < lowest_list:
-            was = escape(t.money(lowest_list, currency))
-            lines.append("🔥 " + escape(_("On sale: was {price}")).format(price=was))
+            lines.append(
+                "🔥 " + t.html("On sale: was {price}", price=t.money(lowest_list, currency))
+            )
     if chosen is not None:
-        lines.append("✓ " + escape(sku_label(chosen, t) or chosen.external_id))
+        lines.append(
+            "✓ "
+            + escape(variants.details(chosen.attributes, t, product.words) or chosen.external_id)
+        )
     elif len(skus) > 1:
-        count = t.ngettext("{n} variant", "{n} variants", len(skus))
-        lines.append(escape(count).format(n=t.number(len(skus))))
+        lines.append(t.nhtml("{n} variant", "{n} variants", len(skus)))
     if not any(s.in_stock for s in shown):
         lines.append("⛔ " + escape(_("Out of stock")))
     note = rates_note(t, rates, target or "", shown[0].currency) if shown else None
@@ -90,32 +93,14 @@ def product_card(
     return Card("\n".join(lines), product.image_url, _keyboard(product, t, selected, back))
 
 
-ATTRIBUTE_ORDER = ("color", "colour", "size", "material", "pattern")
-
-
-def sku_label(sku: Sku, t: Translator) -> str:
-    # A fixed order: PostgreSQL's JSONB does not keep the order attributes were written in.
-    names = sorted(
-        sku.attributes,
-        key=lambda n: (
-            ATTRIBUTE_ORDER.index(n) if n in ATTRIBUTE_ORDER else len(ATTRIBUTE_ORDER),
-            n,
-        ),
-    )
-    label = " / ".join(v for n in names if (v := sku.attributes[n]))
-    if len(label) > SKU_LABEL:
-        label = label[: SKU_LABEL - 1] + "…"
-    return label
-
-
 def _keyboard(
     product: Product, t: Translator, selected: int | None, back: bool
 ) -> InlineKeyboardMarkup | None:
     rows: list[list[InlineKeyboardButton]] = []
     if len(product.skus) > 1:
         options = [
-            button(("✓ " if i == selected else "") + (sku_label(s, t) or str(i + 1)), "sk",
-                   product.id, i)
+            button(("✓ " if i == selected else "") + (variants.label(s.attributes, t, product.words)
+                   or str(i + 1)), "sk", product.id, i)
             for i, s in enumerate(product.skus[:SKU_BUTTONS])
         ]  # fmt: skip
         rows += grid(options, columns=2)
@@ -134,7 +119,7 @@ def _keyboard(
         rows.append([button("🔔 " + t.gettext("Notify when back in stock"), WATCH_STOCK,
                             product.id)])  # fmt: skip
     if product.url:
-        label = t.gettext("Open on {marketplace}").format(marketplace=product.marketplace_title)
+        label = t.format("Open on {marketplace}", marketplace=product.marketplace_title)
         rows.append([InlineKeyboardButton(label, url=product.url)])
     if back:
         rows.append([button(t.gettext("« Back to results"), BACK)])

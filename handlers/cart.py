@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from bot.services import cart, deals
 from bot.services.cart import Cart, CartError, Reason
 from bot.services.fx import Table
+from handlers import variants
 from handlers.context import BotContext
 from handlers.keyboards import button, markup
 from handlers.money import cached_rates, price_text, target_currency
@@ -125,8 +126,8 @@ def _text(context: BotContext, shown: Cart, rates: Table | None, live: bool) -> 
             item.title if len(item.title) <= TITLE_LIMIT else item.title[: TITLE_LIMIT - 1] + "…"
         )
         head = f"{n}. {escape(title)}"
-        if item.variant:
-            head += f" <i>({escape(item.variant)})</i>"
+        if item.attributes:
+            head += f" <i>({escape(variants.details(item.attributes, t))})</i>"
         lines.append(head)
         if item.amount is None or item.unit is None:
             lines.append("   ⛔ " + h("No longer available: left out of the total."))

@@ -58,7 +58,7 @@ async def start_button(update: Update, context: BotContext) -> None:
             lines.append(f"• {escape(option.name)}: {escape(_refusal(context, option))}")
             continue
         price = _shown(context, option.price, rates)
-        days = context.h("{low}-{high} days", low=option.days[0], high=option.days[1])
+        days = context.hn("{low}-{n} day", "{low}-{n} days", option.days[1], low=option.days[0])
         lines.append(f"• <b>{escape(option.name)}</b>: {escape(price)}, {days}")
         rows.append([button(f"{option.name}: {price}", "cl", option.line_id)])
     if not rows:
@@ -117,7 +117,7 @@ async def pay_button(update: Update, context: BotContext) -> None:
             provider=invoices.PROVIDER if invoice else deps.payments.provider_name,
         )  # fmt: skip
         await cart.acknowledge(session, query.from_user.id)
-    title = context._("Order #{order}").format(order=order.id)
+    title = context.t.format("Order #{order}", order=order.id)
     if invoice:
         waiting = context.h("Order #{order}: pay with the invoice below.", order=order.id)
         await context.edit(message, f"{quote_text(context, the_quote, charge, rates)}\n\n{waiting}")
@@ -163,8 +163,9 @@ def quote_text(context: BotContext, q: Quote, charge: Money, rates: Table | None
     heading, total = h("Your quote"), escape(_("Total"))
     lines = [
         f"<b>{heading}</b>",
-        h("{line} to {country}, {low}-{high} days", line=q.line_name,
-          country=t.country(q.country), low=q.delivery_days[0], high=q.delivery_days[1]),
+        t.nhtml("{line} to {country}, {low}-{n} day", "{line} to {country}, {low}-{n} days",
+                q.delivery_days[1], line=q.line_name, country=t.country(q.country),
+                low=q.delivery_days[0]),
         "",
         row(_("Goods"), q.goods),
         row(_("Shipping inside China"), q.domestic_shipping),
@@ -210,7 +211,7 @@ async def _quote(
 def _pay(context: BotContext, charge: Money) -> str:
     """The Pay button's label: "💳 Pay €30.19"."""
     amount = context.t.money(charge.amount, charge.currency)
-    return "💳 " + context._("Pay {amount}").format(amount=amount)
+    return "💳 " + context.t.format("Pay {amount}", amount=amount)
 
 
 def _refusal(context: BotContext, option: LineOption) -> str:
@@ -222,7 +223,7 @@ def _refusal(context: BotContext, option: LineOption) -> str:
             "magnets": _("magnets"), "knives": _("knives"),
         }  # fmt: skip
         kinds = ", ".join(sorted(names.get(k, k) for k in option.restricted))
-        return _("cannot carry {kinds}").format(kinds=kinds)
+        return context.t.format("cannot carry {kinds}", kinds=kinds)
     if option.reason == "over_max_weight":
         return _("the parcel is over its weight limit")
     return _("does not ship to your country")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import time
-from html import escape
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
@@ -98,10 +97,10 @@ def _summary(community: Community, t: Translator) -> str:
     heading = _("Settings of this group")
     return "\n".join([
         f"<b>{heading}</b>", "",
-        _("Language: {value}").format(value=display_name(community.language)),
-        _("Currency: {value}").format(value=community.currency),
-        _("Categories: {value}").format(value=escape(chosen)),
-        _("Digest of price drops: {value}").format(value=digest),
+        t.html("Language: {value}", value=display_name(community.language)),
+        t.html("Currency: {value}", value=community.currency),
+        t.html("Categories: {value}", value=chosen),
+        t.html("Digest of price drops: {value}", value=digest),
     ])  # fmt: skip
 
 

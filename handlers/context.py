@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
@@ -55,12 +54,13 @@ class BotContext(CallbackContext[ShopBot, dict[Any, Any], dict[Any, Any], dict[A
         return self.t.gettext(message)
 
     def h(self, message: str, **values: object) -> str:
-        """Translate `message` for HTML parse mode: the template and every value are escaped."""
-        return _fill(self.t.gettext(message), values)
+        """Translate `message` for HTML parse mode: the template and every value are escaped
+        (and, in a right-to-left language, isolated)."""
+        return self.t.html(message, **values)
 
     def hn(self, singular: str, plural: str, n: int, **values: object) -> str:
         """Like `h` for a message with plural forms; `{n}` is the count, formatted."""
-        return _fill(self.t.ngettext(singular, plural, n), {"n": self.t.number(n), **values})
+        return self.t.nhtml(singular, plural, n, **values)
 
     async def reply(
         self,
@@ -135,8 +135,3 @@ def _quoting(message_id: int | None) -> ReplyParameters | None:
     if message_id is None:
         return None
     return ReplyParameters(message_id, allow_sending_without_reply=True)
-
-
-def _fill(template: str, values: dict[str, object]) -> str:
-    safe = escape(template, quote=False)
-    return safe.format(**{k: escape(str(v), quote=False) for k, v in values.items()})

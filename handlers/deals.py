@@ -163,7 +163,7 @@ async def _post(context: BotContext, answer_to: Message, deal_id: int, chat_id: 
     url = f"https://t.me/{context.bot.username}?start=d_{deal.code}"
     rows = [[InlineKeyboardButton("🛒 " + t.gettext("Open in the bot"), url=url)]]
     if affiliate is not None:  # the marketplace's own affiliate link, where there is one
-        label = t.gettext("On {marketplace}").format(marketplace=product.marketplace_title)
+        label = t.format("On {marketplace}", marketplace=product.marketplace_title)
         rows.append([InlineKeyboardButton(label, url=affiliate)])
     keyboard = InlineKeyboardMarkup(rows)
     try:
@@ -238,8 +238,8 @@ async def _credit(context: BotContext, user_id: int, days: int) -> tuple[str, In
     percent = Decimal(str(context.deps.settings.deal_commission_percent))
     async with context.deps.sessions() as session:
         credits = await deals.ledger(session, percent, admin_id=user_id, since=since)
-    title = context.h("Your deals, last {days} days", days=days) if days else context.h(
-        "Your deals, all time")  # fmt: skip
+    title = context.hn("Your deals, last {n} day", "Your deals, last {n} days", days) if days \
+        else context.h("Your deals, all time")  # fmt: skip
     lines = [f"<b>{title}</b>", ""]
     if not credits:
         lines.append(context.h("No deals yet: post one with /deal in your group."))
@@ -248,8 +248,10 @@ async def _credit(context: BotContext, user_id: int, days: int) -> tuple[str, In
         earned = ", ".join(t.money(m.amount, m.currency) for m in c.commission) or "0"
         lines += [
             f"<b>{html.escape(c.community or str(c.community_id))}</b>",
-            context.h("{deals} deals · {opens} opened · {carts} carts · {orders} orders",
-                      deals=c.deals, opens=c.opens, carts=c.carts, orders=c.orders),
+            " · ".join([context.hn("{n} deal", "{n} deals", c.deals),
+                        context.hn("{n} opened", "{n} opened", c.opens),
+                        context.hn("{n} cart", "{n} carts", c.carts),
+                        context.hn("{n} order", "{n} orders", c.orders)]),
             context.h("Paid {paid} · your commission {earned}", paid=paid, earned=earned),
             "",
         ]  # fmt: skip

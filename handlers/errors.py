@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from bot.faults import infrastructure
-from bot.i18n import Translator, translator
+from bot.i18n import Translator
 from bot.services import users
 from bot.telegram.app import failed
 from handlers.context import BotContext
@@ -53,7 +53,7 @@ def _language_of(update: Update, context: BotContext) -> Translator:
         return context.t
     deps = context.application.bot_data.get("deps")
     account = deps.users.get(user.id) if deps is not None else None
-    return translator(users.locale_of(account, user.language_code))
+    return users.translator_for(account, user.language_code)
 
 
 def _was_addressed(update: Update) -> bool:

@@ -13,7 +13,7 @@ from telegram import (
 )
 
 from bot.i18n import translator
-from bot.search.gloss import gloss
+from bot.search.gloss import readable
 from bot.services import catalog, products
 from bot.services import users as users_service
 from handlers.context import BotContext
@@ -50,9 +50,7 @@ async def inline_search(update: Update, context: BotContext) -> None:
         results.append(
             InlineQueryResultArticle(
                 id=str(hit.id),
-                title=(
-                    found.titles.get(hit.id) or gloss(hit.title, locale.split("_")[0]) or hit.title
-                )[:100],
+                title=(found.titles.get(hit.id) or readable(hit.title, locale) or hit.title)[:100],
                 description=price,
                 thumbnail_url=hit.image_url,
                 input_message_content=InputTextMessageContent(card),

@@ -100,8 +100,10 @@ async def shipping_query(update: Update, context: BotContext) -> None:
         return
     if query.shipping_address.country_code.upper() != order.country:
         country = context.t.country(order.country)
-        text = context._("The quote is for shipping to {country}: choose an address there.")
-        await query.answer(ok=False, error_message=text.format(country=country))
+        text = context.t.format(
+            "The quote is for shipping to {country}: choose an address there.", country=country
+        )
+        await query.answer(ok=False, error_message=text)
         return
     _lines, shipping = prices(order, context._)
     option = ShippingOption(order.shipping_line, shipping.label, [shipping])

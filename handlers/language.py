@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-
 from telegram import InlineKeyboardButton, Message, Update
-from telegram.error import TelegramError
 
 from bot.i18n import available_locales, display_name, translator
 from bot.services import users
 from handlers.commands import publish_for_chat
 from handlers.context import BotContext
 from handlers.keyboards import button, grid, markup
-
-log = logging.getLogger(__name__)
 
 PATTERN = r"^lang(?::(?P<code>[A-Za-z_]{2,16}))?$"
 
@@ -61,13 +56,8 @@ async def choose_language(update: Update, context: BotContext) -> None:
     except users.InvalidChoice:
         await query.answer(context._("This language is not available."), show_alert=True)
         return
-    context.t = translator(code)
+    context.t = translator(code, context.t.tz)
     await query.answer()
     await context.edit(message, context.h("Language set: {name}", name=display_name(code)))
     if update.effective_chat is not None:
-        try:
-            await publish_for_chat(context.bot, update.effective_chat.id, code)
-        except TelegramError as exc:  # the menu is a nicety; the choice itself is stored
-            log.warning(
-                "could not set the command menu for chat %s: %s", update.effective_chat.id, exc
-            )
+        await publish_for_chat(context.bot, update.effective_chat.id, code)

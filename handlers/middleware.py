@@ -5,7 +5,6 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.i18n import translator
 from bot.services import users
 from handlers.context import BotContext
 
@@ -34,4 +33,4 @@ async def load_user(update: object, context: BotContext) -> None:
         await context.application.process_error(update, exc)
         raise ApplicationHandlerStop from exc
     context.account = account
-    context.t = translator(users.locale_of(account, tg_user.language_code))
+    context.t = users.translator_for(account, tg_user.language_code)

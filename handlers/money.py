@@ -45,13 +45,13 @@ def rates_note(t: Translator, rates: Table | None, target: str, currency: str) -
     rate = rates.rate(target)
     missing = target if rate is None else currency if rates.rate(currency) is None else None
     if rate is None or missing is not None:
-        return t.gettext("No exchange rate for {currency}").format(currency=missing)
+        return t.format("No exchange rate for {currency}", currency=missing)
     day = t.date(rate.day, "short")
     if not rate.source:
-        return t.gettext("Exchange rates of {day}").format(day=day)
+        return t.format("Exchange rates of {day}", day=day)
     source = SOURCES.get(rate.source)
     name = t.gettext(source) if source else rate.source
-    return t.gettext("Exchange rates of {day} ({source})").format(day=day, source=name)
+    return t.format("Exchange rates of {day} ({source})", day=day, source=name)
 
 
 def target_currency(context: BotContext) -> str:

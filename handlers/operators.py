@@ -60,8 +60,10 @@ async def _run(context: BotContext, message: Message, step: Callable[[], Awaitab
 
 def _why(context: BotContext, exc: Exception) -> str:
     if isinstance(exc, IllegalTransition):
-        return context._("order #{order} is {state}").format(
-            order=exc.order_id, state=status_name(context.t, exc.source)
+        return context.t.format(
+            "order #{order} is {state}",
+            order=exc.order_id,
+            state=status_name(context.t, exc.source),
         )
     if isinstance(exc, BadNumber):
         return context._("that is not a tracking number")

@@ -131,7 +131,7 @@ async def difference_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and context.match is not None
     order_id = int(context.match["id"])
-    title = context._("Price difference, order #{order}").format(order=order_id)
+    title = context.t.format("Price difference, order #{order}", order=order_id)
     try:
         started = await context.deps.payments.difference_page(order_id, query.from_user.id, title)
     except orders.OrderError:

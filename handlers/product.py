@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, Message, Update
 
 from bot.services import products
+from handlers import wanted
 from handlers.cards import BACK, product_card
 from handlers.context import BotContext
 from handlers.money import cached_rates, target_currency
@@ -80,6 +81,11 @@ def _rows(message: Message) -> tuple[tuple[InlineKeyboardButton, ...], ...]:
 
 
 async def load(context: BotContext, product_id: int) -> products.Product | None:
-    """A stored product, its title translated into the user's language where one is stored."""
+    """A stored product, its title and variants translated into the user's language where
+    translations are stored; variant values without one are asked of the translation provider
+    when one is configured (bot/services/words.py)."""
     async with context.deps.sessions() as session:
-        return await products.load(session, product_id, context.t.locale.split("_")[0])
+        product = await products.load(session, product_id, context.t.locale)
+    if product is not None:
+        await wanted.want(context, product.vocabulary - set(product.words))
+    return product

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -16,9 +17,9 @@ from telegram import (
 
 from bot.i18n import N_
 from bot.search.engine import Hit, Results, Sort
-from bot.search.gloss import gloss
-from bot.services import catalog, categories, fx, products
-from handlers import search_filters
+from bot.search.gloss import readable
+from bot.services import catalog, categories, fx, products, words
+from handlers import search_filters, wanted
 from handlers.context import BotContext
 from handlers.keyboards import button
 from handlers.money import cached_rates, price_text, rates_note, target_currency
@@ -106,7 +107,7 @@ async def results_for(
 ) -> Results:
     """The ranked matches for `query` (or the products of `category`) under the view's order
     and filters (cached briefly)."""
-    language = context.t.locale.split("_")[0]
+    language = context.t.locale
     deps = context.deps
     filters = view.filters(category)
 
@@ -133,7 +134,7 @@ async def _show(
     results = await results_for(context, query, view, category)
     rates = await cached_rates(context)
     if category is not None:
-        query = category_label(context, category)  # what the headings quote
+        query = category_label(context, category, await category_names(context))  # the heading's
     if not results.hits:
         text = nothing_found(context, query, view)
         # with filters on, a way back to everything
@@ -223,15 +224,19 @@ def render(
         len(results.hits), query=_echo(query),
     )  # fmt: skip
     if results.capped:
-        head = context.h("Best {n} matches for “{query}”", n=len(results.hits), query=_echo(query))
+        head = context.hn(
+            "Best {n} match for “{query}”",
+            "Best {n} matches for “{query}”",
+            len(results.hits),
+            query=_echo(query),
+        )
     lines = [f"<b>{head}</b>"]
     if view.filtered:
         lines.append(escape(search_filters.describe(context, view, target, rates)))
     first = view.page * PAGE_SIZE
-    language = t.locale.split("_")[0]
     for number, hit in enumerate(results.page(view.page, PAGE_SIZE), start=first + 1):
         # the stored translation, else the dictionary's gloss; the original is on the card
-        title = results.titles.get(hit.id) or gloss(hit.title, language) or hit.title
+        title = results.titles.get(hit.id) or readable(hit.title, t.locale) or hit.title
         if len(title) > TITLE_CHARS:
             title = title[: TITLE_CHARS - 1] + "…"
         price = ""
@@ -286,8 +291,25 @@ async def show_category(message: Message, context: BotContext, node: categories.
     await _show(message, context, "", View(category=node.key), edit=True, category=node.path)
 
 
-def category_label(context: BotContext, path: str) -> str:
-    """`Dresses (连衣裙)`: the last level in the user's language beside the original."""
+async def category_names(context: BotContext) -> dict[str, str]:
+    """The stored translations of every category name for the user's locale (read at most
+    every few seconds per process); names without one are asked of the provider, if any."""
+    tree = await category_tree(context)
+    names = {node.name for top in tree.top for node in (top, *top.children)}
+    locale = context.t.locale
+
+    async def read() -> dict[str, str]:
+        async with context.deps.sessions() as session:
+            return await words.lookup(session, names, locale)
+
+    found = await context.deps.answers.get_or_make(("category-names", locale), read)
+    await wanted.want(context, names - set(found))
+    return found
+
+
+def category_label(context: BotContext, path: str, stored: Mapping[str, str] | None = None) -> str:
+    """`Dresses (连衣裙)`: the last level in the user's language (its stored translation, else
+    the dictionary's) beside the original."""
     name = path.rpartition(" > ")[2]
-    theirs = gloss(name, context.t.locale.split("_")[0])
+    theirs = (stored or {}).get(name) or readable(name, context.t.locale)
     return f"{theirs} ({name})" if theirs and theirs != name else name

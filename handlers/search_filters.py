@@ -72,7 +72,7 @@ def describe(context: BotContext, view: View, target: str, rates: fx.Table | Non
         parts.append(products.marketplace_title(view.store))
     if view.price:
         parts.append(price_label(context.t, view.price, target, rates))
-    return context._("Filters: {filters}").format(filters=" · ".join(parts))
+    return context.t.format("Filters: {filters}", filters=" · ".join(parts))
 
 
 def _button(text: str, view: View) -> InlineKeyboardButton:

@@ -111,9 +111,9 @@ def price_label(t: Translator, index: int, target: str, rates: Table | None) -> 
     if theirs:
         own += f" (≈ {_amounts(t, theirs, target)})"
     if low is None:
-        return t.gettext("under {price}").format(price=own)
+        return t.format("under {price}", price=own)
     if below is None:
-        return t.gettext("over {price}").format(price=own)
+        return t.format("over {price}", price=own)
     return own
 
 

@@ -1,16 +1,21 @@
-"""/settings: the currency prices are shown in and the country goods are shipped to."""
+"""/settings: the currency prices are shown in, the country goods are shipped to and the time
+zone dates are shown in (the country's main one until another is chosen)."""
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
+from bot import regions
 from bot.i18n import display_name
 from bot.regions import COUNTRIES, CURRENCIES
 from bot.services import users
 from handlers.context import BotContext
 from handlers.keyboards import button, grid, markup
 
-PATTERN = r"^cfg:(?P<what>home|cur|cty)(?::(?P<arg>[A-Z]{2,3}|p\d{1,2}))?$"
+PATTERN = (
+    r"^cfg:(?P<what>home|cur|cty|tz)(?::(?P<arg>(?<=tz:)[A-Za-z0-9_/+-]{3,48}"
+    r"|(?<!tz:)(?:[A-Z]{2,3}|p\d{1,2})))?$"
+)  # a time zone's IANA name after tz:, a code or a page after the others
 COUNTRIES_PER_PAGE = 12
 
 
@@ -26,6 +31,7 @@ def summary(context: BotContext) -> str:
             h("Language: {value}", value=display_name(t.locale)),
             h("Currency: {value}", value=f"{t.currency_name(currency)} ({currency})"),
             h("Ship to: {value}", value=t.country(country) if country else t.gettext("not set")),
+            h("Time zone: {value}", value=t.zone(users.time_zone_of(account))),
         ]
     )
 
@@ -34,7 +40,7 @@ def home_keyboard(context: BotContext) -> InlineKeyboardMarkup:
     _ = context._
     return markup(
         [button(_("Currency"), "cfg", "cur"), button(_("Country"), "cfg", "cty")],
-        [button(_("Language"), "lang")],
+        [button(_("Language"), "lang"), button(_("Time zone"), "cfg", "tz")],
     )
 
 
@@ -47,6 +53,18 @@ def currency_keyboard(context: BotContext) -> InlineKeyboardMarkup:
     rows = grid(
         (button(_ticked(code, code == current), "cfg", "cur", code) for code in CURRENCIES),
         columns=5,
+    )
+    return markup(*rows, [button(context._("« Back"), "cfg", "home")])
+
+
+def zone_keyboard(context: BotContext) -> InlineKeyboardMarkup:
+    """The destination country's time zones (one for each offset) and UTC, the current ticked."""
+    account = context.account
+    current = users.time_zone_of(account)
+    zones = dict.fromkeys((*regions.zones_of(account.country if account else None), "UTC"))
+    rows = grid(
+        (button(_ticked(context.t.zone(z), z == current), "cfg", "tz", z) for z in zones),
+        columns=1 if len(zones) > 4 else 2,
     )
     return markup(*rows, [button(context._("« Back"), "cfg", "home")])
 
@@ -87,14 +105,17 @@ async def settings_button(update: Update, context: BotContext) -> None:
         await query.answer(context._("This button is no longer valid."))
         return
     what, arg = context.match["what"], context.match["arg"]
-    if what == "home" or (arg and not arg.startswith("p") and what in ("cur", "cty")):
+    chosen = arg and (what == "tz" or (what in ("cur", "cty") and not arg.startswith("p")))
+    if what == "home" or chosen:
         if what != "home" and not await _store(update, context, what, arg):
             return
         await query.answer()
         await context.edit(message, summary(context), home_keyboard(context))
         return
     await query.answer()
-    if what == "cur":
+    if what == "tz":
+        await context.edit(message, context.h("Show dates and times in:"), zone_keyboard(context))
+    elif what == "cur":
         await context.edit(
             message, context.h("Choose the currency for prices:"), currency_keyboard(context)
         )
@@ -107,10 +128,11 @@ async def settings_button(update: Update, context: BotContext) -> None:
 
 async def _store(update: Update, context: BotContext, what: str, code: str) -> bool:
     assert update.effective_user is not None and update.callback_query is not None
-    setter = users.set_currency if what == "cur" else users.set_country
+    setter = {"cur": users.set_currency, "cty": users.set_country, "tz": users.set_time_zone}[what]
     try:
         async with context.deps.sessions.begin() as session:
             context.account = await setter(session, update.effective_user.id, code)
+        context.t = users.translator_for(context.account, context.t.locale)
     except users.InvalidChoice:
         await update.callback_query.answer(
             context._("This option is not available."), show_alert=True

@@ -7,10 +7,11 @@ import re
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
+from telegram.constants import ChatType
 
 from bot.services import catalog
 from bot.services.users import currency_of
-from handlers.commands import COMMANDS
+from handlers.commands import COMMANDS, needs_own_menu, publish_for_chat
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,10 @@ async def start(update: Update, context: BotContext) -> None:
         return
     assert update.effective_message is not None
     await context.reply(update.effective_message, await greeting(update, context))
+    user, chat = update.effective_user, update.effective_chat
+    if user and chat and chat.type == ChatType.PRIVATE:
+        if needs_own_menu(context.t.locale, user.language_code):
+            await publish_for_chat(context.bot, chat.id, context.t.locale)
 
 
 async def _open_deep_link(update: Update, context: BotContext, payload: str) -> bool:

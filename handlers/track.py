@@ -60,9 +60,10 @@ async def track_command(update: Update, context: BotContext) -> None:
             user.id, number, carrier.code if carrier else None
         )
     except TrackError:
-        await context.reply(message, context.h(
-            "You follow {count} numbers already: stop one with /track first.",
-            count=tracking.MAX_FOLLOWS))  # fmt: skip
+        await context.reply(message, context.hn(
+            "You follow {n} number already: stop one with /track first.",
+            "You follow {n} numbers already: stop one with /track first.",
+            tracking.MAX_FOLLOWS))  # fmt: skip
         return
     body, keyboard = await _card(context, followed.tracking.id)
     await context.reply(message, body, keyboard)

@@ -111,8 +111,9 @@ async def _list(context: BotContext, user_id: int) -> tuple[str, InlineKeyboardM
             what = t.gettext("back in stock")
         elif w.target_minor is not None:
             target = Money.of_minor(w.target_minor, w.currency)
-            what = t.gettext("price at {price} or less").format(
-                price=t.money(target.amount, target.currency))  # fmt: skip
+            what = t.format(
+                "price at {price} or less", price=t.money(target.amount, target.currency)
+            )
         else:
             what = t.gettext("any price drop")
         done = " ✓" if w.fired else ""

@@ -125,3 +125,11 @@ def test_a_shipping_rates_file_that_does_not_read_stops_the_start(tmp_path) -> N
     assert proc.returncode == 2
     (line,) = proc.stderr.strip().splitlines()
     assert line.startswith("configuration error: SHIPPING_RATES_FILE: ") and "rates.toml: " in line
+
+
+def test_translate_languages_take_regional_codes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRANSLATE_LANGUAGES", "en, pt-BR zh_Hant,ja")
+    assert load_settings(_env_file=None).translate_languages == ("en", "pt_BR", "zh_Hant", "ja")
+    monkeypatch.setenv("TRANSLATE_LANGUAGES", "en,Portuguese")
+    with pytest.raises(ConfigError, match="TRANSLATE_LANGUAGES"):
+        load_settings(_env_file=None)

@@ -2,7 +2,7 @@
 
 from bot.models.alerts import Alert
 from bot.models.carts import CartLine
-from bot.models.catalog import Offer, PriceChange, Product, ProductTitle, Sku
+from bot.models.catalog import Offer, PriceChange, Product, ProductTitle, Sku, WordTranslation
 from bot.models.communities import Community, Deal, DealTouch, DigestItem, Watch
 from bot.models.fulfilment import Parcel, Purchase
 from bot.models.ops import FxRate, HandledUpdate, Lease, SyncRun
@@ -40,4 +40,5 @@ __all__ = [
     "TrackingFollow",
     "User",
     "Watch",
+    "WordTranslation",
 ]

@@ -153,3 +153,18 @@ class ProductTitle(Base):
     original: Mapped[str] = mapped_column(Text)  # the title translated (retranslate on change)
     provider: Mapped[str] = mapped_column(String(32))  # "deepl", ...
     translated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class WordTranslation(Base):
+    """A short catalog text (a variant's value such as 酒红色, a category's name) in a shopper's
+    language. Wanted (`text` None) once a shopper is shown it while a translation provider is
+    configured; translated once by bot/sync/translation.py; stored for every later reader."""
+
+    __tablename__ = "word_translations"
+    __table_args__ = (Index("ix_word_translations_language", "language", "text"),)
+
+    source: Mapped[str] = mapped_column(String(255), primary_key=True)
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    text: Mapped[str | None] = mapped_column(String(512))
+    provider: Mapped[str | None] = mapped_column(String(32))
+    wanted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

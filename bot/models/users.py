@@ -20,5 +20,6 @@ class User(Base):
     telegram_language: Mapped[str | None] = mapped_column(String(16))
     currency: Mapped[str | None] = mapped_column(String(3))
     country: Mapped[str | None] = mapped_column(String(2))
+    time_zone: Mapped[str | None] = mapped_column(String(64))  # IANA name; None: the country's
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -18,9 +18,11 @@ from typing import NamedTuple
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.search import browse, postgres, sqlite, tokens
-from bot.search.expand import expand
+from bot.search.chinese import to_simplified
+from bot.search.expand import SPACELESS, dictionary, expand, segment
 from bot.search.filters import Filters
 from bot.search.kernel import Candidate, on_postgresql
+from bot.search.language import query_language
 from bot.search.tokens import Query, Token
 
 NO_FILTERS = Filters()
@@ -64,12 +66,14 @@ class Results:
 
 
 def parse(query: str, language: str) -> Query:
-    """The shopper's text as token alternatives; empty when nothing searchable is left."""
+    """The shopper's text as token alternatives; empty when nothing searchable is left.
+    `language` is the shopper's interface language; the query's own comes from its text."""
+    typed = query_language(query, language)
     units: Query = []
     words: list[str] = []
 
     def flush() -> None:
-        for unit_words, chinese in expand(words, language):
+        for unit_words, chinese in expand(words, typed, language.split("_")[0]):
             alternatives = [[tokens.word(w) for w in unit_words]]
             for zh in chinese:
                 alternatives.append(_tokens_of(zh))
@@ -79,11 +83,21 @@ def parse(query: str, language: str) -> Query:
     for run in tokens.runs(query)[: tokens.MAX_QUERY_UNITS]:
         if tokens.is_cjk(run):
             flush()
-            units.append([[Token(t) for t in tokens.cjk_tokens(run)]])
+            units.append(_chinese_unit(run))
+        elif typed in SPACELESS:
+            words.extend(segment(run, typed))
         else:
             words.append(run)
     flush()
     return [unit for unit in units if unit]
+
+
+def _chinese_unit(run: str) -> list[list[Token]]:
+    """A run of Chinese characters: as typed, in mainland Simplified when typed otherwise
+    (手機殼 -> 手机壳, 滑鼠 -> 鼠标), and what the Japanese dictionary says a kanji word means."""
+    forms = dict.fromkeys((to_simplified(run), run))
+    forms.update(dict.fromkeys(dictionary().get("ja", {}).get(run, ())))
+    return [_tokens_of(form) for form in forms]
 
 
 def _tokens_of(term: str) -> list[Token]:

@@ -1,8 +1,9 @@
 """Cross-language matching: shoppers' words -> the Chinese terms marketplace titles use.
 
-The offline default is a bundled dictionary of shopping terms (bot/search/terms.json, several
-languages -> Simplified Chinese), matched greedily on the longest phrase. It needs no network
-and no keys; a translation provider can be added in front of it later.
+The offline default is a bundled dictionary of shopping terms (bot/search/terms.json, fifteen
+interface languages' words -> Simplified Chinese), matched greedily on the longest phrase; a run
+typed without spaces is first cut into the dictionary's words. It needs no network and no keys.
+Which language a query is in comes from the query (bot/search/language.py).
 """
 
 from __future__ import annotations
@@ -31,13 +32,20 @@ def dictionary() -> dict[str, dict[str, tuple[str, ...]]]:
     }
 
 
-def expand(words: list[str], language: str) -> list[tuple[list[str], tuple[str, ...]]]:
+SPACELESS = frozenset({"ja", "th", "ko"})  # written (or often typed) without spaces
+
+
+def expand(
+    words: list[str], language: str, *others: str
+) -> list[tuple[list[str], tuple[str, ...]]]:
     """Split `words` into units, each with the Chinese terms it may mean (possibly none).
 
-    Phrases win over single words ("phone case" before "phone"); English is tried after the
-    shopper's own language, since product words are often typed in English anyway.
+    Phrases win over single words ("phone case" before "phone"). The query's own language is
+    tried first, then `others` (the shopper's interface language), then English, since
+    product words are often typed in English anyway.
     """
-    tables = [t for t in (dictionary().get(language), dictionary().get("en")) if t]
+    order = dict.fromkeys((language, *others, "en"))
+    tables = [t for t in (dictionary().get(lang) for lang in order) if t]
     units: list[tuple[list[str], tuple[str, ...]]] = []
     i = 0
     while i < len(words):
@@ -49,3 +57,38 @@ def expand(words: list[str], language: str) -> list[tuple[list[str], tuple[str, 
                 i += size
                 break
     return units
+
+
+def segment(run: str, language: str) -> list[str]:
+    """A run typed without spaces ("スマホケース", "เคสโทรศัพท์", "폰케이스") cut into the
+    dictionary's words, longest first; what lies between them is kept when it is at least two
+    characters (a particle such as の goes)."""
+    keys, longest = _compact(language)
+    if not keys or run in keys:
+        return [keys.get(run, run)] if keys else [run]
+    pieces: list[str] = []
+    rest = ""
+    i = 0
+    while i < len(run):
+        for size in range(min(longest, len(run) - i), 0, -1):
+            key = keys.get(run[i : i + size])
+            if key is not None:
+                if len(rest) >= 2:
+                    pieces.append(rest)
+                rest = ""
+                pieces.append(key)
+                i += size
+                break
+        else:
+            rest += run[i]
+            i += 1
+    if len(rest) >= 2 or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+@cache
+def _compact(language: str) -> tuple[dict[str, str], int]:
+    """The language's terms without their spaces -> the term, and the longest one's length."""
+    keys = {term.replace(" ", ""): term for term in dictionary().get(language, {})}
+    return keys, max(map(len, keys), default=0)

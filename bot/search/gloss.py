@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from bot.search.chinese import to_traditional
 from bot.search.expand import dictionary
 from bot.search.tokens import is_cjk
 
@@ -29,6 +30,15 @@ def _reverse(language: str) -> dict[str, str]:
                     key = (rank, position, len(term), term)
                     best[zh] = min(best.get(zh, key), key)
     return {zh: key[3] for zh, key in best.items()}
+
+
+def readable(title: str, locale: str) -> str | None:
+    """`title` for a reader of `locale`: in Traditional characters for zh_Hant, the dictionary's
+    gloss in other languages; None when the original is as good (Simplified, or nothing known)."""
+    if locale.startswith("zh_Hant"):
+        converted = to_traditional(title)
+        return converted if converted != title else None
+    return gloss(title, locale.split("_")[0])
 
 
 def gloss(title: str, language: str) -> str | None:

@@ -15,7 +15,25 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_RUN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
+
+
+def _marks() -> str:
+    """Combining marks (Unicode category M*) as a character class body: Thai vowels and tone
+    marks, Arabic harakat, Devanagari signs. They belong to the word they sit on, but `\\w`
+    does not match them, which would cut "โทรศัพท์" in three."""
+    out, start, prev = [], None, None
+    for code in range(0x300, 0x10000):
+        if unicodedata.category(chr(code)).startswith("M"):
+            if start is None:
+                start = code
+            prev = code
+        elif start is not None:
+            out.append(f"\\u{start:04x}-\\u{prev:04x}")
+            start = None
+    return "".join(out)
+
+
+_RUN = re.compile(rf"[{_CJK}]+|(?:[^\W_{_CJK}]|[{_marks()}])+")
 _IS_CJK = re.compile(rf"[{_CJK}]")
 MAX_QUERY_UNITS = 12
 
@@ -52,8 +70,12 @@ def flat(query: Query) -> list[Token]:
     return [t for unit in query for alt in unit for t in alt]
 
 
+_ARABIC_OPTIONAL = re.compile("[\u064b-\u0652\u0670\u0640]")  # harakat and tatweel
+
+
 def normalize(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
+    """NFKC, lowercase, Arabic without its optional vowel signs (حافظةٌ -> حافظة)."""
+    return _ARABIC_OPTIONAL.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
 def runs(text: str) -> list[str]:

@@ -7,7 +7,8 @@ that vanished or sold out stays in the cart, marked, and is left out of the tota
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import cast
@@ -49,7 +50,7 @@ class Item:
     marketplace_title: str
     external_id: str
     title: str
-    variant: str  # "colour: red, size: M"
+    variant: str  # "color: 红色, size: M": the seller's words, kept on the order for the buyer
     url: str | None
     quantity: int
     seen: Money  # per unit, when added
@@ -59,6 +60,7 @@ class Item:
     category: str
     seller: str
     checked_at: datetime  # when the catalog last heard from the marketplace
+    attributes: Mapping[str, str] = field(default_factory=dict)  # the variant's, as stored
 
     @property
     def changed(self) -> bool:
@@ -268,7 +270,7 @@ async def view(session: AsyncSession, user_id: int) -> Cart:
                 seen=Money.of_minor(line.seen_price_minor, line.currency),
                 unit=price_now(sku, at), available=buyable(sku),
                 weight_grams=sku.weight_grams, category=product.category, seller=product.seller,
-                checked_at=product.synced_at,
+                checked_at=product.synced_at, attributes=dict(sku.attributes),
             )
         )  # fmt: skip
     return Cart(tuple(items))

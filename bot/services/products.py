@@ -20,7 +20,7 @@ from bot import models
 from bot.search import engine
 from bot.search.engine import Results, Sort
 from bot.search.filters import Filters
-from bot.services import titles
+from bot.services import titles, words
 from bot.services.catalog import from_minor
 from integrations import registry
 from integrations.errors import NotFound
@@ -67,6 +67,12 @@ class Product:
     url: str | None = None
     image_url: str | None = None
     translated: str | None = None  # the title's stored translation into the shopper's language
+    words: Mapping[str, str] = field(default_factory=dict)  # variant values' stored translations
+
+    @property
+    def vocabulary(self) -> set[str]:
+        """The variant values its card shows (what `words` translates)."""
+        return {v for sku in self.skus for v in sku.attributes.values() if v}
 
 
 def marketplace_title(marketplace: str) -> str:
@@ -89,16 +95,19 @@ async def load(session: AsyncSession, product_id: int, language: str) -> Product
     )
     if row is None:
         return None
-    translated = await titles.titles(session, [product_id], language) if language != "zh" else {}
+    translated = await titles.titles(session, [product_id], language)
+    skus = tuple(_sku(s) for s in row.skus if s.available and s.offer is not None)
+    vocabulary = {v for sku in skus for v in sku.attributes.values() if v}
     return Product(
         id=row.id,
         marketplace=row.marketplace,
         marketplace_title=marketplace_title(row.marketplace),
         title=row.title,
-        skus=tuple(_sku(s) for s in row.skus if s.available and s.offer is not None),
+        skus=skus,
         url=row.url,
         image_url=row.image_url,
         translated=translated.get(product_id),
+        words=await words.lookup(session, vocabulary, language),
     )
 
 
@@ -165,6 +174,6 @@ async def search(
     """The search engine's ranked matches, with their titles' stored translations into
     `language`."""
     results = await engine.search(session, query, language=language, filters=filters, sort=sort)
-    if language != "zh" and results.translated:
+    if results.translated:
         results.titles = await titles.titles(session, results.translated, language)
     return results

@@ -83,11 +83,20 @@ async def reindex(session: AsyncSession, product_ids: Sequence[int]) -> None:
 async def titles(
     session: AsyncSession, product_ids: Sequence[int], language: str
 ) -> dict[int, str]:
-    """Current translations into `language` of these products' titles (id -> title)."""
-    if not product_ids:
-        return {}
-    rows = await session.execute(_current(product_ids).where(ProductTitle.language == language))
-    return {pid: title for pid, title in rows.all()}
+    """Current translations into `language` of these products' titles (id -> title). A
+    regional locale (pt_BR, zh_Hant) takes its own translation, else its language's (pt)."""
+    if not product_ids or language.startswith("zh_Hans") or language == "zh":
+        return {}  # the titles are Simplified Chinese already
+    wanted = list(dict.fromkeys((language, language.split("_")[0])))
+    rows = await session.execute(
+        _current(product_ids)
+        .add_columns(ProductTitle.language)
+        .where(ProductTitle.language.in_(wanted))
+    )
+    found: dict[int, str] = {}
+    for pid, title, _ in sorted(rows.all(), key=lambda r: wanted.index(r[2]), reverse=True):
+        found[pid] = title  # the exact locale last, so it wins
+    return found
 
 
 def _current(product_ids: Sequence[int]) -> Select[int, str]:

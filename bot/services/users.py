@@ -71,6 +71,18 @@ def locale_of(user: User | None, telegram_language: str | None = None) -> str:
     return i18n.negotiate(user.language, user.telegram_language or telegram_language)
 
 
+def time_zone_of(user: User | None) -> str:
+    """The chosen time zone, else the destination country's main one, else UTC."""
+    if user is not None and user.time_zone:
+        return user.time_zone
+    return regions.main_zone(user.country if user is not None else None)
+
+
+def translator_for(user: User | None, telegram_language: str | None = None) -> i18n.Translator:
+    """What a message to `user` is written with: their language and their time zone."""
+    return i18n.translator(locale_of(user, telegram_language), time_zone_of(user))
+
+
 def currency_of(user: User | None, default: str) -> str:
     """Chosen currency, else the destination country's, else the service default."""
     if user is not None and user.currency:
@@ -102,5 +114,13 @@ async def set_currency(session: AsyncSession, user_id: int, currency: str) -> Us
     return await _choose(session, user_id, "currency", currency, regions.is_currency(currency))
 
 
+async def set_time_zone(session: AsyncSession, user_id: int, zone: str) -> User:
+    return await _choose(session, user_id, "time_zone", zone, regions.is_zone(zone))
+
+
 async def set_country(session: AsyncSession, user_id: int, country: str) -> User:
-    return await _choose(session, user_id, "country", country, regions.is_country(country))
+    """Ship to `country`; a time zone chosen for another country gives way to this one's."""
+    user = await _choose(session, user_id, "country", country, regions.is_country(country))
+    if user.time_zone and user.time_zone not in regions.zones_of(country):
+        user.time_zone = None
+    return user

@@ -17,13 +17,12 @@ from bot.process.deps import Deps
 from bot.services import fx
 from bot.sync import engine, runs, translation
 from bot.sync.sources import make_source, source_name
+from integrations import translate
 from integrations.errors import IntegrationError
 from integrations.fx import RatesProvider, fetch_merged, openexchangerates
 from integrations.fx.cbr import CbrRates
 from integrations.fx.ecb import EcbRates
 from integrations.fx.openexchangerates import OpenExchangeRates
-from integrations.translate import deepl
-from integrations.translate.deepl import DeepL
 
 log = logging.getLogger(__name__)
 
@@ -157,12 +156,13 @@ async def translate_titles(
     progress: Callable[[str, int], Awaitable[None] | None] | None = None,
 ) -> translation.Report:
     """Translate the titles still lacking a translation (bot/sync/translation.py). Raises
-    NotConfigured without DEEPL_AUTH_KEY, and what the provider raised."""
-    translator = DeepL(deps.provider_env, deps.http)
+    NotConfigured without DEEPL_AUTH_KEY or LIBRETRANSLATE_URL, and what the provider raised."""
+    name, translator = translate.provider(deps.provider_env, deps.http)
     languages = languages or deps.settings.translate_languages
     report = await translation.translate_pending(
-        deps.sessions, translator, deepl.NAME, languages, limit=limit, progress=progress
+        deps.sessions, translator, name, languages, limit=limit, progress=progress
     )
+    await translation.translate_words(deps.sessions, translator, name, languages, report)
     log.info("%s", report.summary())
     return report
 

@@ -1,6 +1,7 @@
-"""Translating product titles in batches: the work behind `shopbot translate` and its scheduled
-job. Each batch is read, sent to the provider and stored in its own transaction, so what was
-stored before a failure stays (see bot/services/titles.py).
+"""Translating product titles, then the catalog's short words (variant values shoppers were
+shown, category names) in batches: the work behind `shopbot translate` and its scheduled job.
+Each batch is read, sent to the provider and stored in its own transaction, so what was stored
+before a failure stays (see bot/services/titles.py and bot/services/words.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.services import categories, words
 from bot.services.titles import pending, store
 
 BATCH = 50  # titles per provider request (DeepL takes up to 50)
@@ -25,11 +27,13 @@ class TitleTranslator(Protocol):
 @dataclass
 class Report:
     translated: dict[str, int] = field(default_factory=dict)  # language -> titles
+    words: dict[str, int] = field(default_factory=dict)  # language -> variant values, categories
     requests: int = 0
 
     def summary(self) -> str:
         done = ", ".join(f"{n} into {lang}" for lang, n in self.translated.items()) or "none"
-        return f"titles translated: {done} ({self.requests} provider requests)"
+        short = ", ".join(f"{n} into {lang}" for lang, n in self.words.items()) or "none"
+        return f"titles translated: {done}; words: {short} ({self.requests} provider requests)"
 
 
 async def translate_pending(
@@ -65,3 +69,34 @@ async def translate_pending(
                 if outcome is not None:
                     await outcome
     return report
+
+
+async def translate_words(
+    sessions: async_sessionmaker[AsyncSession],
+    translator: TitleTranslator,
+    provider: str,
+    languages: Sequence[str],
+    report: Report,
+) -> None:
+    """Translate every wanted word (bot/services/words.py) and the catalog's category names,
+    BATCH a request, into each language; stops at the first provider error like titles."""
+    async with sessions() as session:
+        tree = await categories.tree(session)
+    names = {node.name for top in tree.top for node in (top, *top.children)}
+    for language in languages:
+        async with sessions.begin() as session:
+            await words.want(session, names, language)
+        done = 0
+        while True:
+            async with sessions() as session:
+                todo = await words.pending(session, language, BATCH)
+            if not todo:
+                break
+            translated = await translator.translate(todo, language, "zh")
+            report.requests += 1
+            async with sessions.begin() as session:
+                await words.store(
+                    session, language, provider, list(zip(todo, translated, strict=True))
+                )
+            done += len(todo)
+            report.words[language] = done

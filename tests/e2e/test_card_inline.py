@@ -11,6 +11,7 @@ from bot.playground.botapi.server import LocalBotApi
 from bot.process.deps import Deps
 from bot.search.expand import dictionary
 from bot.search.gloss import gloss
+from bot.services import words
 from bot.telegram.app import ShopbotApplication
 from integrations.types import Availability, Offer, Product, Sku
 from tests.e2e.harness import Shopper
@@ -35,11 +36,13 @@ async def test_variant_buttons_show_each_variants_price_and_stock(
     (card,) = await ann.send(f"/start p_{ids['h']}")
     assert "(CN¥89.00) – ≈ " in card.text and "(CN¥92.00)" in card.text
     assert "3 variants" in card.text
-    assert [b.text for b in card.all_buttons[:3]] == ["红色 / M", "红色 / L", "灰色 / M"]
-    await ann.press("红色 / L", card)
+    # the values in the shopper's words; the seller's beside them once a variant is chosen
+    assert [b.text for b in card.all_buttons[:3]] == ["Red / M", "Red / L", "Gray / M"]
+    await ann.press("Red / L", card)
     assert "CN¥92.00" in ann.last.text and "CN¥89.00" not in ann.last.text
-    assert "✓ 红色 / L" in ann.last.text and ann.last.message_id == card.message_id
-    await ann.press("灰色 / M")
+    assert "✓ Colour: Red (红色) · Size: L" in ann.last.text
+    assert ann.last.message_id == card.message_id
+    await ann.press("Gray / M")
     assert "Out of stock" in ann.last.text
     answer = await ann.press_data(f"sk:{ids['h']}:9", check=False)
     assert answer.text == "This product is no longer available."
@@ -92,3 +95,24 @@ async def test_a_long_chinese_title_keeps_its_photo(
     (card,) = await shopper("en").send(f"/start p_{ids['x']}")
     assert card.photo == "https://x.cn/1.jpg"
     assert card.caption is not None and card.caption.startswith(title[:50])
+
+
+async def test_a_variant_shown_untranslated_is_asked_of_the_provider_then_shown_translated(
+    shopper: Callable[..., Shopper], deps: Deps
+) -> None:
+    ids = await store(deps, hoodie())
+    ru = shopper("ru")
+    await ru.send(f"/start p_{ids['h']}")
+    async with deps.sessions() as s:
+        assert await words.pending(s, "ru", 10) == []  # no provider: the dictionary alone
+    deps.provider_env = {"DEEPL_AUTH_KEY": "key"}  # a provider: what it lacks is asked for
+    (card,) = await ru.send(f"/start p_{ids['h']}")
+    async with deps.sessions.begin() as s:
+        assert sorted(await words.pending(s, "ru", 10)) == ["L", "M", "灰色", "红色"]
+        await words.store(s, "ru", "deepl", [("红色", "бордовый"), ("灰色", "серый")])
+    (card,) = await ru.send(f"/start p_{ids['h']}")
+    assert [b.text for b in card.all_buttons[:3]] == ["бордовый / M", "бордовый / L", "серый / M"]
+    es = shopper("es")  # Spanish is not in TRANSLATE_LANGUAGES (en, ru): nothing asked
+    await es.send(f"/start p_{ids['h']}")
+    async with deps.sessions() as s:
+        assert await words.pending(s, "es", 10) == []

@@ -122,7 +122,7 @@ async def test_a_deal_is_posted_opened_credited_once_and_refused_twice_a_day(
         order.paid_at = touches[0].at
         s.add(order)
     (mine,) = await admin.send("/mydeals")
-    assert "China finds" in mine.text and "1 deals · 1 opened · 1 carts · 1 orders" in mine.text
+    assert "China finds" in mine.text and "1 deal · 1 opened · 1 cart · 1 order" in mine.text
     assert "$5.00" in mine.text and "$0.25" in mine.text  # 5% commission
 
 

@@ -10,6 +10,7 @@ from telegram import Update
 
 from bot import models
 from bot.config import Settings, load_settings
+from bot.i18n import translator
 from bot.playground.botapi.server import LocalBotApi
 from bot.process.deps import Deps
 from bot.telegram.app import ShopbotApplication
@@ -112,3 +113,28 @@ async def test_a_sold_out_item_is_refused_at_pre_checkout(
     assert "sold out" in (outcome.error_message or "")
     async with deps.sessions() as s:
         assert (await s.scalar(select(models.Order.status))) == "pending_payment"
+
+
+async def test_switching_language_mid_checkout_loses_nothing_and_speaks_the_new_language(
+    shopper: Callable[..., Shopper], deps: Deps, botapi: LocalBotApi
+) -> None:
+    ann = shopper("en")
+    await to_quote(ann, deps)
+    quote = ann.last
+    await ann.send("/language")
+    await ann.press("Русский")
+    pay = next(b for b in quote.all_buttons if b.text.startswith("💳 Pay"))  # the English one
+    await ann.press(pay.text, quote)
+    ru = translator("ru")
+    async with deps.sessions() as s:
+        order = await s.scalar(select(models.Order))
+        lines = (await s.scalars(select(models.OrderLine))).all()
+    assert order is not None and order.language == "ru"
+    assert [line.quantity for line in lines] == [2]  # the cart the quote was for
+    edited = next(m for m in botapi.messages(ann.chat_id) if m.message_id == quote.message_id)
+    assert ru.format("Order #{order}: pay with the invoice below.", order=order.id) in (
+        edited.text or ""
+    )
+    invoice = botapi.messages(ann.chat_id)[-1]
+    assert invoice.invoice is not None
+    assert invoice.invoice["title"] == ru.format("Order #{order}", order=order.id)

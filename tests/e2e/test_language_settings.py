@@ -18,7 +18,11 @@ async def test_language_choice_is_stored_and_wins(
 ) -> None:
     ann = shopper("en")
     (menu,) = await ann.send("/language")
-    assert [b.text for b in menu.all_buttons] == ["✓ English", "Русский", "中文 (简体)"]
+    assert [b.text for b in menu.all_buttons] == [
+        "✓ English", "العربية", "Deutsch", "Español", "Français", "Bahasa Indonesia", "日本語",
+        "한국어", "Bahasa Melayu", "Português (Brasil)", "Русский", "ไทย", "Tiếng Việt",
+        "中文 (简体)", "中文 (繁體)",
+    ]  # fmt: skip
     answer = await ann.press("Русский")
     assert answer.text is None and not answer.show_alert
     assert ann.last.message_id == menu.message_id  # edited in place
@@ -121,3 +125,25 @@ async def test_a_known_shopper_costs_no_user_query_per_message(
     finally:
         event.remove(deps.engine.sync_engine, "before_cursor_execute", record)
     assert not [s for s in statements if "users" in s]
+
+
+async def test_time_zone_is_the_countrys_until_another_is_chosen(
+    shopper: Callable[..., Shopper], deps: Deps
+) -> None:
+    ann = shopper("en")
+    (screen,) = await ann.send("/settings")
+    assert "Time zone: UTC" in screen.text  # no country yet
+    await ann.press("Country")
+    await ann.press("United States")
+    assert "Time zone: New York · GMT-0" in ann.last.text  # -05:00 or -04:00 in summer
+    await ann.press("Time zone")
+    choices = [b.text for b in ann.last.all_buttons]
+    assert any(c.startswith("✓ New York") for c in choices)
+    assert any(c.startswith("Los Angeles") for c in choices) and "UTC" in choices
+    await ann.press(next(c for c in choices if c.startswith("Los Angeles")))
+    assert "Time zone: Los Angeles · GMT-0" in ann.last.text
+    async with deps.sessions() as s:
+        user = await s.get(User, ann.user.id)
+    assert user is not None and user.time_zone == "America/Los_Angeles"
+    answer = await ann.press_data("cfg:tz:Europe/Atlantis", check=False)
+    assert answer.show_alert and "not available" in (answer.text or "")

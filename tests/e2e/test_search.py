@@ -146,6 +146,20 @@ async def test_deep_link_and_stale_buttons(
         ("чехол", "ru", {"1", "2"}),
         ("толстовка", "ru", {"3"}),
         ("phone case", "ru", {"1", "2"}),  # English works whatever the shopper's language
+        # The query's language comes from the query, not from the interface:
+        ("чехол", "en", {"1", "2"}),
+        ("sudadera", "en", {"3"}),
+        ("funda", "de", {"1", "2"}),
+        ("Handyhülle", "fr", {"1", "2"}),
+        ("capinha", "ja", {"1", "2"}),
+        ("手機殼", "en", {"1", "2"}),  # Traditional characters find Simplified titles
+        ("保溫杯", "zh_Hant", {"4"}),
+        ("ốp điện thoại", "en", {"1", "2"}),
+        ("スマホケース", "en", {"1", "2"}),
+        ("เคสโทรศัพท์", "en", {"1", "2"}),
+        ("폰케이스", "en", {"1", "2"}),
+        ("casing hp", "en", {"1", "2"}),
+        ("حافظة هاتف", "en", {"1", "2"}),
     ],
 )
 async def test_queries_in_other_languages_find_chinese_titles(
@@ -167,6 +181,18 @@ async def test_english_search_in_chat(
     assert card.startswith("华为Mate60手机壳磨砂保护套\nHuawei Mate60 case matte cover")
     (ru,) = await shopper("ru").send("чехол")
     assert "Хуавей Mate60" in ru.text
+    (typed,) = await shopper("en").send("чехол")  # Russian typed, English read
+    assert "1. Huawei Mate60 case" in typed.text
+
+
+async def test_a_traditional_chinese_reader_sees_titles_in_traditional_characters(
+    shopper: Callable[..., Shopper], catalog_rows: dict[str, int]
+) -> None:
+    reader = shopper("zh-hant")
+    (results,) = await reader.send("保溫杯")
+    assert "不鏽鋼保溫杯大容量便攜" in results.text
+    await reader.press("1")
+    assert reader.last.text.startswith("不锈钢保温杯大容量便携\n不鏽鋼保溫杯大容量便攜")
 
 
 async def test_results_flag_promotions(
@@ -217,3 +243,12 @@ async def test_a_changed_title_drops_its_translation(
     async with deps.sessions() as s:
         assert await titles.titles(s, [cup], "en") == {}
         assert (cup, "不锈钢保温杯 新款") in await titles.pending(s, "en", 10)  # to do again
+
+
+async def test_an_arabic_reader_gets_chinese_query_and_prices_isolated_in_the_sentence(
+    shopper: Callable[..., Shopper], catalog_rows: dict[str, int]
+) -> None:
+    (results,) = await shopper("ar").send("手机壳")
+    heading = results.text.splitlines()[0]
+    assert "\u2068手机壳\u2069" in heading and "\u2068" + "2" + "\u2069" in heading
+    assert heading != "2 products found for “手机壳”"  # in Arabic

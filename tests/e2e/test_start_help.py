@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
+from bot.i18n import translator
 from bot.playground.botapi.server import LocalBotApi
 from bot.process.deps import Deps
 from tests.e2e.harness import Shopper
@@ -78,3 +80,45 @@ async def test_command_menu_is_published_per_language(botapi: LocalBotApi, app: 
     assert set(ru) == set(en) == {"start", "help", "search", "categories", "language", "settings",
                                   "cart", "orders", "track", "watches", "mydeals"}  # fmt: skip
     assert ru["help"] != en["help"]
+
+
+async def test_each_language_code_gets_one_menu_and_profile_and_a_restart_changes_nothing(
+    botapi: LocalBotApi, app: object
+) -> None:
+    from handlers.commands import publish
+
+    await publish(app.bot)  # type: ignore[attr-defined]
+    default = '{"type": "default"}'
+    codes = {"", "en", "zh", "ru", "es", "pt", "fr", "de", "ja", "ko", "vi", "th", "id", "ms", "ar"}
+    assert {key[1] for key in botapi.commands} == codes
+    zh = {c["command"]: c["description"] for c in botapi.commands[(default, "zh")]}
+    assert zh["cart"] == translator("zh_Hans").gettext("Your cart and checkout")  # not zh_Hant's
+    pt = {c["command"]: c["description"] for c in botapi.commands[(default, "pt")]}
+    assert pt["cart"] == translator("pt_BR").gettext("Your cart and checkout")
+    names = {code: botapi.profile[("name", code)] for code in ("", "ja", "ar", "zh")}
+    assert len(set(names.values())) == 4 and all(len(n) <= 64 for n in names.values())
+    assert botapi.profile[("short_description", "de")] == translator("de").gettext(
+        "Goods from China, delivered to your door."
+    )
+    assert "Taobao" in botapi.profile[("description", "")]
+    sets = len(
+        [c for c in botapi.calls if c.method.startswith("setMy") and "Commands" not in c.method]
+    )
+    await publish(app.bot)  # type: ignore[attr-defined]
+    again = [c for c in botapi.calls if c.method.startswith("setMy") and "Commands" not in c.method]
+    assert sets >= 3 * 14 and len(again) == sets  # Telegram allows few profile changes a day
+
+
+async def test_a_traditional_chinese_reader_gets_their_own_menu_in_their_chat(
+    shopper: Callable[..., Shopper], botapi: LocalBotApi
+) -> None:
+    reader = shopper(language_code="zh-hant")
+    replies = await reader.send("/start")
+    assert "您好" in replies[0].text or "嗨" in replies[0].text or "你好" in replies[0].text
+    scope = json.dumps({"chat_id": reader.chat_id, "type": "chat"}, sort_keys=True)
+    menu = {c["command"]: c["description"] for c in botapi.commands[(scope, "")]}
+    assert menu["cart"] == translator("zh_Hant").gettext("Your cart and checkout")
+    simplified = shopper(language_code="zh-hans")
+    await simplified.send("/start")
+    scope = json.dumps({"chat_id": simplified.chat_id, "type": "chat"}, sort_keys=True)
+    assert (scope, "") not in botapi.commands  # the zh menu already is theirs

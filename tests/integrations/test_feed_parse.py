@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from integrations.marketplaces.feed import FeedError, FeedResult, ItemError, parse_feed
+from integrations.marketplaces.feed.parse import shared_title
 from integrations.types import Availability, Product
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,7 +95,7 @@ def test_rss_groups_variants_into_one_product() -> None:
     assert case.marketplace == "taobao"
     assert case.external_id == "CASE"
     assert [sku.external_id for sku in case.skus] == ["CASE-1", "CASE-2"]
-    assert case.title == "适用苹果15手机壳透明硅胶防摔全包软壳 透明"
+    assert case.title == "适用苹果15手机壳透明硅胶防摔全包软壳"  # not the first variant's
     assert case.url == "https://shop.example.cn/item/CASE"
     assert case.image_url == "https://img.example.cn/CASE-1.jpg"
     assert case.category == "数码配件 > 手机壳"
@@ -597,3 +598,19 @@ def test_demo_catalog_shape() -> None:
     assert availability[Availability.IN_STOCK] > len(skus) * 0.7
     assert sum(len(product.skus) > 1 for product in products) >= 100
     assert all(sku.weight_grams for sku in skus)
+
+
+@pytest.mark.parametrize(
+    ("titles", "shared"),
+    [
+        (["数据线 黑色 1米", "数据线 白色 2米"], "数据线"),
+        (["手机壳黑色", "手机壳白色"], "手机壳"),
+        (["Cotton T-shirt Black M", "Cotton T-shirt Blue L"], "Cotton T-shirt"),
+        (["Bag (red)", "Bag (rose)"], "Bag"),
+        (["Mug A", "Large mug B"], "Mug A"),  # nothing shared: the first
+        (["保温杯", "保温杯"], "保温杯"),
+        (["红色连衣裙", "蓝色连衣裙"], "红色连衣裙"),  # nothing shared: the first
+    ],
+)
+def test_a_groups_title_is_what_its_variants_share(titles: list[str], shared: str) -> None:
+    assert shared_title(titles) == shared

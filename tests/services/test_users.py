@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -58,7 +58,8 @@ def test_stored_language_wins_over_telegram() -> None:
     assert users.locale_of(u) == "zh_Hans"
     u.language = None
     assert users.locale_of(u) == "ru"
-    assert users.locale_of(None, "pt-br") == "en"
+    assert users.locale_of(None, "pt-br") == "pt_BR"
+    assert users.locale_of(None, "he") == "en"  # no Hebrew catalog: English
 
 
 def test_currency_falls_back_to_country_then_default() -> None:
@@ -68,3 +69,21 @@ def test_currency_falls_back_to_country_then_default() -> None:
     assert users.currency_of(u, "USD") == "EUR"
     u.currency = "GBP"
     assert users.currency_of(u, "USD") == "GBP"
+
+
+async def test_time_zone_follows_the_country_until_one_is_chosen(deps: Deps) -> None:
+    async with deps.sessions.begin() as s:
+        await users.touch(s, 77, "en")
+    async with deps.sessions.begin() as s:
+        user = await users.set_country(s, 77, "US")
+        assert users.time_zone_of(user) == "America/New_York"
+        user = await users.set_time_zone(s, 77, "America/Los_Angeles")
+        assert users.time_zone_of(user) == "America/Los_Angeles"
+        with pytest.raises(users.InvalidChoice):
+            await users.set_time_zone(s, 77, "Mars/Olympus_Mons")
+    async with deps.sessions.begin() as s:
+        user = await users.set_country(s, 77, "DE")  # moved: LA no longer applies
+        assert user.time_zone is None and users.time_zone_of(user) == "Europe/Berlin"
+    moment = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+    assert users.translator_for(user).date(moment, "short") == "1/1/27"  # Berlin's New Year
+    assert users.translator_for(None).date(moment, "short") == "12/31/26"  # no country: UTC

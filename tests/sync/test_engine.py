@@ -297,7 +297,8 @@ async def test_gbk_feed_with_declaration(deps: Deps, tmp_path: Path) -> None:
     report = await sync_one(deps, f"feed:{path}", local_files=True)
     assert (report.status, report.created) == ("ok", 1)
     async with deps.sessions() as s:
-        assert (await s.execute(select(Product.title))).scalar_one() == "手机壳 1"
+        title = (await s.execute(select(Product.title))).scalar_one()
+    assert title == "手机壳"  # what the variants share
     report = await sync_one(deps, f"feed:{path}", local_files=True)
     assert report.unchanged == 1
 

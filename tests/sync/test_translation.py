@@ -1,4 +1,5 @@
-"""Titles translated through DeepL (the local fake, real client), stored once, searchable."""
+"""Titles, variant values and category names translated through DeepL or LibreTranslate (the
+local fakes, real clients), stored once, searchable and shown."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ import pytest
 
 from bot.process import leases
 from bot.process.deps import Deps
-from bot.services import catalog, products, titles
+from bot.services import catalog, products, titles, words
 from bot.sync import translation
 from bot.sync.jobs import HOLDER, scheduled_titles, translate_titles
 from integrations.errors import NotConfigured, Rejected
 from integrations.types import Offer, Product, Sku
 from tests.integrations.fakes.deepl import AUTH_KEY, FakeDeepL
+from tests.integrations.fakes.libretranslate import FakeLibreTranslate
 from tests.support import fast_http
 
 
@@ -91,7 +93,9 @@ async def test_without_a_key_nothing_is_asked(deps: Deps) -> None:
     deps.provider_env = {}
     with pytest.raises(NotConfigured):
         await translate_titles(deps, ["en"])
-    assert translation.Report().summary() == "titles translated: none (0 provider requests)"
+    assert translation.Report().summary() == (
+        "titles translated: none; words: none (0 provider requests)"
+    )
 
 
 async def test_the_scheduled_job_translates_and_survives_a_provider_outage(
@@ -106,3 +110,46 @@ async def test_the_scheduled_job_translates_and_survives_a_provider_outage(
     await scheduled_titles(shop)
     async with shop.sessions() as s:
         assert await titles.pending(s, "en", 10) == []
+
+
+async def test_a_self_hosted_libretranslate_translates_when_there_is_no_deepl_key(
+    deps: Deps,
+) -> None:
+    async with FakeLibreTranslate() as lt:
+        deps.provider_env = {"LIBRETRANSLATE_URL": lt.base}
+        deps.http = fast_http()
+        async with deps.sessions.begin() as s:
+            await catalog.upsert(s, [product("1", "手机壳"), product("2", "保温杯")])
+        report = await translate_titles(deps, ["pt_BR", "zh_Hant"])
+        assert report.translated == {"pt_BR": 2, "zh_Hant": 2}
+        assert [c.body["target"] for c in lt.calls if c.body] == ["pb", "zt"]
+    known = await ids(deps)
+    async with deps.sessions() as s:
+        assert await titles.titles(s, [known["1"]], "pt_BR") == {known["1"]: "capinha"}
+        assert await titles.titles(s, [known["2"]], "zh_Hant") == {known["2"]: "保溫杯"}
+        assert await titles.titles(s, [known["1"]], "pt") == {}  # pt_BR is not every pt
+
+
+async def test_variant_values_shown_and_category_names_are_translated_once_and_stored(
+    shop: Deps, fake: FakeDeepL
+) -> None:
+    fake.glossary |= {"酒红色": {"EN": "burgundy"}, "数码配件": {"EN": "digital accessories"}}
+    dressed = Product(
+        "taobao", "9", "手机壳", (Sku("9-a", Offer(Decimal("9.90"), "CNY"),
+                                     attributes={"color": "酒红色"}),),
+        category="数码配件 > 手机壳",
+    )  # fmt: skip
+    async with shop.sessions.begin() as s:
+        await catalog.upsert(s, [dressed])
+        await words.want(s, {"酒红色"}, "en")  # what a card shown in English asks for
+    await translate_titles(shop, ["en"])
+    async with shop.sessions() as s:
+        shown = await products.load(s, (await ids(shop))["9"], "en")
+        assert shown is not None and shown.words == {"酒红色": "burgundy"}
+        assert (await words.lookup(s, {"数码配件"}, "en_GB")) == {
+            "数码配件": "digital accessories"
+        }  # a category name, asked for by the job itself
+        assert await words.pending(s, "en", 10) == []
+    requests = len(fake.calls)
+    await translate_titles(shop, ["en"])
+    assert len(fake.calls) == requests  # nothing translated twice

@@ -92,6 +92,8 @@ class LocalBotApi(PaymentMethods):
         self.on_call: list[CallListener] = []
         self.webhook_url = ""
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        # (field, language_code) -> text: the bot's name, description and short description
+        self.profile: dict[tuple[str, str], str] = {}
         self.menu_buttons: dict[int | None, JsonDict] = {}
         self.port = 0
         self._runner: web.AppRunner | None = None
@@ -110,6 +112,7 @@ class LocalBotApi(PaymentMethods):
             "setMyCommands": self._set_my_commands,
             "getMyCommands": self._get_my_commands,
             "deleteMyCommands": self._delete_my_commands,
+            **self.profile_handlers(),
             "setChatMenuButton": self._set_chat_menu_button,
             "getChatMenuButton": self._get_chat_menu_button,
             **self.chat_handlers(),
@@ -321,10 +324,32 @@ class LocalBotApi(PaymentMethods):
             raise bad_request("can't parse BotCommandScope JSON object")
         if "chat_id" in scope:
             scope = {**scope, "chat_id": self.resolve_chat(scope["chat_id"]).id}
-        language = p.text("language_code") or ""
-        if language and not (len(language) == 2 and language.isalpha() and language.islower()):
-            raise bad_request("LANG_CODE_INVALID")
-        return json.dumps(scope, sort_keys=True), language
+        return json.dumps(scope, sort_keys=True), _language_code(p)
+
+    def profile_handlers(self) -> dict[str, Handler]:
+        """setMyName / setMyDescription / setMyShortDescription and their getters, per
+        language_code (two lowercase letters, or none: every language without its own)."""
+        handlers: dict[str, Handler] = {}
+        for method, field, limit in PROFILE_FIELDS:
+
+            async def set_(p: Params, field: str = field, limit: int = limit) -> bool:
+                text = p.text(field) or ""
+                if len(text) > limit:
+                    raise bad_request(f"{field.upper()}_INVALID")
+                key = (field, _language_code(p))
+                if text:
+                    self.profile[key] = text
+                else:
+                    self.profile.pop(key, None)
+                return True
+
+            async def get_(p: Params, field: str = field) -> JsonDict:
+                language = _language_code(p)
+                text = self.profile.get((field, language), self.profile.get((field, ""), ""))
+                return {field: text}
+
+            handlers[f"set{method}"], handlers[f"get{method}"] = set_, get_
+        return handlers
 
     async def _set_my_commands(self, p: Params) -> bool:
         commands = validate_commands(p.get("commands"))
@@ -365,3 +390,18 @@ def _flood_control(
     if isinstance(flood_limits, FloodControl):
         return flood_limits
     return FloodControl(clock) if flood_limits else None
+
+
+# Bot API method suffix, result field and its length limit (setMyName: 0-64 characters, ...).
+PROFILE_FIELDS = (
+    ("MyName", "name", 64),
+    ("MyDescription", "description", 512),
+    ("MyShortDescription", "short_description", 120),
+)
+
+
+def _language_code(p: Params) -> str:
+    language = p.text("language_code") or ""
+    if language and not (len(language) == 2 and language.isalpha() and language.islower()):
+        raise bad_request("LANG_CODE_INVALID")
+    return language

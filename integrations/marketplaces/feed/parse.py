@@ -382,6 +382,28 @@ def _group_key(item: _Item) -> tuple[str, str]:
     return ("group", group) if group else ("item", item.sku.external_id)
 
 
+def shared_title(titles: list[str]) -> str:
+    """A group's title: what its variants' titles share, so that it does not name the first
+    variant's colour and size ("…软壳 透明" and "…软壳 黑色" -> "…软壳"). Whole words only in
+    Latin text; the first title when they share too little to name the product."""
+    first = titles[0]
+    size = next(
+        (i for i, chars in enumerate(zip(*titles, strict=False)) if len(set(chars)) > 1),
+        min(map(len, titles)),
+    )
+    common = first[:size]
+    if common == first:
+        return first
+    if common and _latin(common[-1]) and _latin(first[len(common)]):
+        common = re.sub(r"[A-Za-z0-9]+$", "", common)  # "T-shirt Bl" (Black, Blue) -> "T-shirt "
+    common = common.rstrip(" -_/|,·(（[")
+    return common if len(common) >= max(2, len(first) // 3) else first
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
 def _product_key(fields: dict[str, str], id_prefix: str) -> str:
     """The external id of the product a record belongs to ("" without an id)."""
     own = _clean(fields.get("item_group_id", ""), 200) or _clean(fields.get("id", ""), 200)
@@ -395,7 +417,7 @@ def _build_product(marketplace: str, items: list[_Item], id_prefix: str = "") ->
     return Product(
         marketplace=marketplace,
         external_id=_product_key(fields, id_prefix),
-        title=first.title,
+        title=shared_title([item.title for item in items]),
         skus=tuple(item.sku for item in items),
         url=first.link,
         description=clean_text(fields.get("description", ""), DESCRIPTION_MAX),
