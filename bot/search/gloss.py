@@ -22,14 +22,14 @@ _PIECES = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z0-9][A-
 def _reverse(language: str) -> dict[str, str]:
     """Chinese term -> the word of `language` (then English) it is the first choice for, the
     shortest such word winning ("不锈钢" -> "stainless steel", not "steel")."""
-    best: dict[str, tuple[int, int, int, str]] = {}
+    best: dict[str, tuple[int, int, int, bool, str]] = {}
     for rank, lang in enumerate(dict.fromkeys((language, "en"))):
         for term, chinese in dictionary().get(lang, {}).items():
             for position, zh in enumerate(chinese):
-                if is_cjk(zh):
-                    key = (rank, position, len(term), term)
+                if is_cjk(zh):  # of two as short, the accented spelling (pantalón, not pantalon)
+                    key = (rank, position, len(term), term.isascii(), term)
                     best[zh] = min(best.get(zh, key), key)
-    return {zh: key[3] for zh, key in best.items()}
+    return {zh: key[4] for zh, key in best.items()}
 
 
 def readable(title: str, locale: str) -> str | None:

@@ -71,11 +71,15 @@ def flat(query: Query) -> list[Token]:
 
 
 _ARABIC_OPTIONAL = re.compile("[\u064b-\u0652\u0670\u0640]")  # harakat and tatweel
+# Arabic letters typed either way: hamza-carrying alefs, ta marbuta, alef maqsura.
+_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي"})
 
 
 def normalize(text: str) -> str:
-    """NFKC, lowercase, Arabic without its optional vowel signs (حافظةٌ -> حافظة)."""
-    return _ARABIC_OPTIONAL.sub("", unicodedata.normalize("NFKC", text).lower())
+    """NFKC, lowercase; Arabic without its optional vowel signs and with the letters people type
+    either way folded (حافظةٌ, حافظه -> حافظه; أحمر -> احمر)."""
+    folded = unicodedata.normalize("NFKC", text).lower().translate(_ARABIC_FOLD)
+    return _ARABIC_OPTIONAL.sub("", folded)
 
 
 def runs(text: str) -> list[str]:

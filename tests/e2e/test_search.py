@@ -160,6 +160,7 @@ async def test_deep_link_and_stale_buttons(
         ("폰케이스", "en", {"1", "2"}),
         ("casing hp", "en", {"1", "2"}),
         ("حافظة هاتف", "en", {"1", "2"}),
+        ("حافظه الهاتف", "en", {"1", "2"}),  # ta marbuta typed as ha, with the article
     ],
 )
 async def test_queries_in_other_languages_find_chinese_titles(

@@ -16,3 +16,14 @@ def test_nothing_useful_gives_none() -> None:
     assert gloss("无品牌", "en") is None
     assert gloss("手机壳", "zh") is None  # Chinese readers get the original
     assert gloss("", "en") is None
+
+
+def test_of_two_spellings_as_short_the_accented_one_is_shown() -> None:
+    assert gloss("裤子", "es") == "Pantalón"  # the dictionary also knows "pantalon"
+    assert gloss("文具", "es") == "Papelería"
+
+
+def test_titles_read_in_every_language_of_the_dictionary() -> None:
+    for language, word in [("ja", "ワンピース"), ("ko", "원피스"), ("vi", "đầm"), ("th", "เดรส"),
+                           ("ar", "فستان"), ("de", "kleid"), ("id", "dress")]:  # fmt: skip
+        assert word in (gloss("女装 连衣裙", language) or "").lower(), language
