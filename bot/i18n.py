@@ -28,7 +28,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import babel
-from babel import Locale, UnknownLocaleError, dates, numbers
+from babel import Locale, UnknownLocaleError, dates, numbers, units
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -196,6 +196,19 @@ class Translator:
 
     def number(self, value: Decimal | int) -> str:
         return numbers.format_decimal(value, locale=self._babel)
+
+    def weight(self, grams: int) -> str:
+        """`650` -> `0.65 kg` / `0,65 кг`; under a kilogram in grams (`300 g`)."""
+        if grams < 1000:
+            return units.format_unit(grams, "mass-gram", length="short", locale=self._babel)
+        kilograms = Decimal(grams) / 1000
+        return units.format_unit(kilograms, "mass-kilogram", length="short", locale=self._babel)
+
+    def length(self, centimetres: int) -> str:
+        """`30` -> `30 cm` / `30 см`."""
+        return units.format_unit(
+            centimetres, "length-centimeter", length="short", locale=self._babel
+        )
 
     def percent(self, value: Decimal | int) -> str:
         """`Decimal("0.125")` -> `12.5%` / `12,5 %`: the locale's sign and spacing, every digit

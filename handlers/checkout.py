@@ -170,6 +170,7 @@ def quote_text(context: BotContext, q: Quote, charge: Money, rates: Table | None
         row(_("Goods"), q.goods),
         row(_("Shipping inside China"), q.domestic_shipping),
         row(_("International shipping"), q.international),
+        "   " + h("Parcel weight: {weight}", weight=t.weight(q.actual_grams)),
         row(_("Service fee"), q.service_fee),
         row(_("Duties and VAT (estimate)"), q.duties),
         "",

@@ -7,6 +7,7 @@ schedule however many processes run (the lease "digests", bot/runtime.py).
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 from html import escape
 
 from telegram.error import Forbidden, TelegramError
@@ -66,6 +67,7 @@ def render(community: Community, picks: list[digests.Pick], rates: Table, bot: S
         sale = " 🔥" if pick.promotion else ""
         lines.append(
             f'• <a href="{escape(link)}">{escape(title)}</a>: {escape(price)} '
-            f"<s>{escape(t.money(was.amount, was.currency))}</s> −{pick.drop_percent}%{sale}"
+            f"<s>{escape(t.money(was.amount, was.currency))}</s> "
+            f"−{escape(t.percent(Decimal(pick.drop_percent) / 100))}{sale}"
         )
     return "\n".join(lines)

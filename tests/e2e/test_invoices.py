@@ -121,6 +121,7 @@ async def test_switching_language_mid_checkout_loses_nothing_and_speaks_the_new_
     ann = shopper("en")
     await to_quote(ann, deps)
     quote = ann.last
+    assert "Parcel weight: " in (quote.text or "")  # in the shopper's units
     await ann.send("/language")
     await ann.press("Русский")
     pay = next(b for b in quote.all_buttons if b.text.startswith("💳 Pay"))  # the English one

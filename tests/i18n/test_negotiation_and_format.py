@@ -134,3 +134,10 @@ def test_dates_and_times_are_in_the_readers_time_zone() -> None:
         .startswith("Los Angeles · GMT-0")
     )
     assert translator("en", "Nowhere/Atlantis").date(moment, "short") == "12/31/26"  # UTC
+
+
+def test_weights_and_sizes_in_the_readers_units() -> None:
+    assert translator("en").weight(650) == "650 g"
+    assert translator("de").weight(1250).replace("\xa0", " ") == "1,25 kg"
+    assert translator("ru").weight(1250).replace("\xa0", " ") == "1,25 кг"
+    assert translator("ru").length(30).replace("\xa0", " ") == "30 см"
