@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from string import ascii_letters
 
 from bot.search.chinese import to_traditional
 from bot.search.expand import dictionary
-from bot.search.tokens import is_cjk
 
 MAX_TERM = 6
-_PIECES = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z0-9][A-Za-z0-9.+-]*")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# A Chinese run, with the Latin letters glued to its front (T恤, A字裙, POLO衫); or a Latin word.
+_PIECES = re.compile(rf"[A-Za-z]{{0,4}}[{_HAN}]+|[A-Za-z0-9][A-Za-z0-9.+-]*")
+_HAS_HAN = re.compile(rf"[{_HAN}]")
 
 
 @cache
@@ -26,7 +29,8 @@ def _reverse(language: str) -> dict[str, str]:
     for rank, lang in enumerate(dict.fromkeys((language, "en"))):
         for term, chinese in dictionary().get(lang, {}).items():
             for position, zh in enumerate(chinese):
-                if is_cjk(zh):  # of two as short, the accented spelling (pantalón, not pantalon)
+                # of two as short, the accented spelling (pantalón, not pantalon)
+                if _HAS_HAN.search(zh):
                     key = (rank, position, len(term), term.isascii(), term)
                     best[zh] = min(best.get(zh, key), key)
     return {zh: key[4] for zh, key in best.items()}
@@ -49,12 +53,17 @@ def gloss(title: str, language: str) -> str | None:
     words: list[str] = []
     known = 0
     for piece in _PIECES.findall(title):
-        if not is_cjk(piece):
+        if not _HAS_HAN.search(piece):
             words.append(piece)
             continue
         # One character alone is too ambiguous inside a longer run (全包 is not a bag).
         shortest = 1 if len(piece) == 1 else 2
-        i = 0
+        latin = len(piece) - len(piece.lstrip(ascii_letters))
+        if latin and not any(piece[:size] in table for size in range(latin + 1, len(piece) + 1)):
+            words.append(piece[:latin])  # no term starts with them: a word of their own
+        else:
+            latin = 0
+        i = latin
         while i < len(piece):
             for size in range(min(MAX_TERM, len(piece) - i), shortest - 1, -1):
                 word = table.get(piece[i : i + size])

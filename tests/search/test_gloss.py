@@ -27,3 +27,8 @@ def test_titles_read_in_every_language_of_the_dictionary() -> None:
     for language, word in [("ja", "ワンピース"), ("ko", "원피스"), ("vi", "đầm"), ("th", "เดรส"),
                            ("ar", "فستان"), ("de", "kleid"), ("id", "dress")]:  # fmt: skip
         assert word in (gloss("女装 连衣裙", language) or "").lower(), language
+
+
+def test_latin_letters_glued_to_a_chinese_term_are_part_of_it() -> None:
+    assert gloss("纯棉T恤女", "en") == "Cotton tee"  # T恤, not "T" and an unknown 恤
+    assert gloss("Apple手机壳", "en") == "Apple case"  # no term starts with "Apple": a word
