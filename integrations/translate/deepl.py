@@ -20,13 +20,12 @@ requests" -> RateLimited once HttpClient's retries are spent; 400/413/414 -> Bad
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
 from integrations.base import Manifest
 from integrations.errors import (
-    BadRequest,
     IntegrationError,
     NotConfigured,
     RateLimited,
@@ -34,12 +33,11 @@ from integrations.errors import (
     ServerError,
 )
 from integrations.http import HttpClient, Response
+from integrations.translate.batching import encode, translate_each
 
 NAME = "deepl"
 PRO_BASE = "https://api.deepl.com"
 FREE_BASE = "https://api-free.deepl.com"
-MAX_TEXTS = 50  # texts in one request
-MAX_BODY = 128 * 1024  # bytes of one request body
 MANIFEST = Manifest(
     name=NAME,
     title="DeepL",
@@ -69,33 +67,6 @@ def api_base(env: Mapping[str, str], key: str) -> str:
     return (env.get("DEEPL_API_BASE") or default).rstrip("/")
 
 
-def encode(body: Any) -> bytes:
-    """The JSON as sent: compact UTF-8 (Chinese takes 3 bytes, not the 6 of \\uXXXX)."""
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def batches(texts: Sequence[str], overhead: int) -> Iterator[list[int]]:
-    """Indexes of `texts` in request-sized groups: at most MAX_TEXTS texts, and a body of at
-    most MAX_BODY bytes, `overhead` being the size of the body with an empty text list."""
-    batch: list[int] = []
-    size = overhead
-    for index, text in enumerate(texts):
-        cost = len(encode(text))
-        if overhead + cost > MAX_BODY:
-            raise BadRequest(
-                f"text {index} alone exceeds DeepL's {MAX_BODY} byte request limit",
-                provider=NAME,
-                code="too_large",
-            )
-        if batch and (len(batch) == MAX_TEXTS or size + 1 + cost > MAX_BODY):
-            yield batch
-            batch, size = [], overhead
-        size += cost + (1 if batch else 0)  # the comma between texts
-        batch.append(index)
-    if batch:
-        yield batch
-
-
 class DeepL:
     """The v2 text API; NotConfigured at once when DEEPL_AUTH_KEY is not set, so a deployment
     without a key finds out when it starts, not on the first title."""
@@ -117,12 +88,7 @@ class DeepL:
         envelope: dict[str, Any] = {"text": [], "target_lang": target_code(target)}
         if source is not None:
             envelope["source_lang"] = source_code(source)
-        unique = list(dict.fromkeys(text for text in texts if text))
-        done: dict[str, str] = {"": ""}
-        for batch in batches(unique, len(encode(envelope))):
-            chunk = [unique[i] for i in batch]
-            done.update(zip(chunk, await self._send(envelope | {"text": chunk}), strict=True))
-        return [done[text] for text in texts]
+        return await translate_each(texts, envelope, "text", self._send, NAME)
 
     async def _send(self, body: dict[str, Any]) -> list[str]:
         headers = {

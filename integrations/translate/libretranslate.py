@@ -34,24 +34,22 @@ ServerError.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
 from integrations.base import Manifest
 from integrations.errors import (
-    BadRequest,
     IntegrationError,
     NotConfigured,
     ServerError,
     Unavailable,
 )
 from integrations.http import HttpClient, Policy, Response
+from integrations.translate.batching import encode, translate_each
 
 NAME = "libretranslate"
-MAX_TEXTS = 50  # texts in one request
-MAX_BODY = 128 * 1024  # bytes of one request body
 # Argos on a CPU takes seconds per batch: a minute for one request, two retries (a deployment
 # may still configure its own policy for the provider).
 POLICY = Policy(timeout=60.0, retries=2)
@@ -92,33 +90,6 @@ def api_base(env: Mapping[str, str]) -> str:
     return url.rstrip("/")
 
 
-def encode(body: Any) -> bytes:
-    """The JSON as sent: compact UTF-8 (Chinese takes 3 bytes, not the 6 of \\uXXXX)."""
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def batches(texts: Sequence[str], overhead: int) -> Iterator[list[int]]:
-    """Indexes of `texts` in request-sized groups: at most MAX_TEXTS texts, and a body of at
-    most MAX_BODY bytes, `overhead` being the size of the body with an empty text list."""
-    batch: list[int] = []
-    size = overhead
-    for index, text in enumerate(texts):
-        cost = len(encode(text))
-        if overhead + cost > MAX_BODY:
-            raise BadRequest(
-                f"text {index} alone exceeds the {MAX_BODY} byte request limit",
-                provider=NAME,
-                code="too_large",
-            )
-        if batch and (len(batch) == MAX_TEXTS or size + 1 + cost > MAX_BODY):
-            yield batch
-            batch, size = [], overhead
-        size += cost + (1 if batch else 0)  # the comma between texts
-        batch.append(index)
-    if batch:
-        yield batch
-
-
 class LibreTranslate:
     """The /translate API of a LibreTranslate server; NotConfigured at once when
     LIBRETRANSLATE_URL is not set (or not a URL), so a deployment without a server finds out
@@ -147,12 +118,7 @@ class LibreTranslate:
         }
         if self.key:
             envelope["api_key"] = self.key
-        unique = list(dict.fromkeys(text for text in texts if text))
-        done: dict[str, str] = {"": ""}
-        for batch in batches(unique, len(encode(envelope))):
-            chunk = [unique[i] for i in batch]
-            done.update(zip(chunk, await self._send(envelope | {"q": chunk}), strict=True))
-        return [done[text] for text in texts]
+        return await translate_each(texts, envelope, "q", self._send, NAME)
 
     async def _send(self, body: dict[str, Any]) -> list[str]:
         headers = {"Content-Type": "application/json"}  # else the server reads a form

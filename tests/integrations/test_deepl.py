@@ -18,15 +18,8 @@ from integrations.errors import (
     Unavailable,
 )
 from integrations.http import HttpClient, Response
-from integrations.translate.deepl import (
-    FREE_BASE,
-    MAX_BODY,
-    PRO_BASE,
-    DeepL,
-    api_base,
-    batches,
-    encode,
-)
+from integrations.translate.batching import MAX_BODY, batches, encode
+from integrations.translate.deepl import FREE_BASE, NAME, PRO_BASE, DeepL, api_base
 from tests.integrations.fakes.deepl import AUTH_KEY, FakeDeepL
 from tests.integrations.helpers import FastSleep, fails_every_time, fake_fixture, recovers
 from tests.support import fast_http
@@ -130,8 +123,8 @@ def test_batches_fill_the_body_to_the_byte() -> None:
     fits, too_long = "a" * room, "a" * (room + 1)
 
     assert len(encode(envelope | {"text": [first, fits]})) == MAX_BODY
-    assert list(batches([first, fits], overhead)) == [[0, 1]]
-    assert list(batches([first, too_long], overhead)) == [[0], [1]]
+    assert list(batches([first, fits], overhead, NAME)) == [[0, 1]]
+    assert list(batches([first, too_long], overhead, NAME)) == [[0], [1]]
 
 
 async def test_a_text_too_long_for_any_request_is_refused_unsent(

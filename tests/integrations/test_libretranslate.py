@@ -22,15 +22,13 @@ from integrations.errors import (
     Unavailable,
 )
 from integrations.http import HttpClient, Policy, Response
+from integrations.translate.batching import MAX_BODY, batches, encode
 from integrations.translate.libretranslate import (
     MANIFEST,
-    MAX_BODY,
     NAME,
     POLICY,
     LibreTranslate,
     _hide,
-    batches,
-    encode,
     language_code,
 )
 from tests.integrations.fakes.libretranslate import API_KEY, FakeLibreTranslate
@@ -196,8 +194,8 @@ def test_batches_fill_the_body_to_the_byte() -> None:
     fits, too_long = "a" * room, "a" * (room + 1)
 
     assert len(encode(envelope | {"q": [first, fits]})) == MAX_BODY
-    assert list(batches([first, fits], overhead)) == [[0, 1]]
-    assert list(batches([first, too_long], overhead)) == [[0], [1]]
+    assert list(batches([first, fits], overhead, NAME)) == [[0, 1]]
+    assert list(batches([first, too_long], overhead, NAME)) == [[0], [1]]
 
 
 async def test_the_api_key_counts_in_the_body_limit(
