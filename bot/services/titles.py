@@ -11,7 +11,8 @@ changed title is translated again (the stored translation names the original it 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from sqlalchemy import Select, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import dialect_insert, utcnow
 from bot.models import Product, ProductTitle
 from bot.search.tokens import index_terms
+
+K = TypeVar("K")
 
 # A translation is current while the title it was made from is still the product's title.
 CURRENT = and_(ProductTitle.product_id == Product.id, ProductTitle.original == Product.title)
@@ -80,23 +83,36 @@ async def reindex(session: AsyncSession, product_ids: Sequence[int]) -> None:
     )
 
 
+def reading(locale: str) -> list[str]:
+    """The stored translations a reader of `locale` reads, best first: a regional locale's own
+    (pt_BR, zh_Hant), then its language's (pt); none for Simplified Chinese, the catalog's."""
+    if locale == "zh" or locale.startswith("zh_Hans"):
+        return []
+    return list(dict.fromkeys((locale, locale.split("_")[0])))
+
+
+def best(rows: Iterable[tuple[K, str | None, str]], wanted: list[str]) -> dict[K, str]:
+    """(key, text, language) rows -> key: the text in the first of `wanted` that has one."""
+    found: dict[K, str] = {}
+    for key, text, _ in sorted(rows, key=lambda r: wanted.index(r[2]), reverse=True):
+        found[key] = text or ""  # the best language last, so it wins
+    return found
+
+
 async def titles(
     session: AsyncSession, product_ids: Sequence[int], language: str
 ) -> dict[int, str]:
-    """Current translations into `language` of these products' titles (id -> title). A
-    regional locale (pt_BR, zh_Hant) takes its own translation, else its language's (pt)."""
-    if not product_ids or language.startswith("zh_Hans") or language == "zh":
-        return {}  # the titles are Simplified Chinese already
-    wanted = list(dict.fromkeys((language, language.split("_")[0])))
+    """Current translations of these products' titles for a reader of `language` (id ->
+    title; see `reading`)."""
+    wanted = reading(language)
+    if not product_ids or not wanted:
+        return {}
     rows = await session.execute(
         _current(product_ids)
         .add_columns(ProductTitle.language)
         .where(ProductTitle.language.in_(wanted))
     )
-    found: dict[int, str] = {}
-    for pid, title, _ in sorted(rows.all(), key=lambda r: wanted.index(r[2]), reverse=True):
-        found[pid] = title  # the exact locale last, so it wins
-    return found
+    return best(rows.all(), wanted)
 
 
 def _current(product_ids: Sequence[int]) -> Select[int, str]:

@@ -5,7 +5,7 @@ The offline default is the dictionary's gloss (bot/search/gloss.py). With a tran
 configured, a text a shopper is shown without a stored translation is *wanted* (a row without
 text); bot/sync/translation.py translates the wanted ones in batches, once per language, and
 every later reader gets the stored text. A regional locale (pt_BR) reads its own translation,
-else its language's (pt), like titles.
+else its language's (pt), like titles (`titles.reading`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import dialect_insert, utcnow
 from bot.models import WordTranslation
+from bot.services import titles
 
 MAX_SOURCE = 255  # longer texts are not words: left to the gloss
 
@@ -24,18 +25,15 @@ MAX_SOURCE = 255  # longer texts are not words: left to the gloss
 def language_for(locale: str, configured: Collection[str]) -> str | None:
     """The translation language a reader of `locale` is served from, among `configured`
     (TRANSLATE_LANGUAGES): the locale itself, else its language; None when neither is."""
-    for code in (locale, locale.split("_")[0]):
-        if code in configured:
-            return code
-    return None
+    return next((code for code in titles.reading(locale) if code in configured), None)
 
 
 async def lookup(session: AsyncSession, sources: Collection[str], locale: str) -> dict[str, str]:
     """The stored translations of `sources` for a reader of `locale` (source -> text)."""
     sources = [s for s in set(sources) if s and len(s) <= MAX_SOURCE]
-    if not sources or locale == "zh" or locale.startswith("zh_Hans"):
+    wanted = titles.reading(locale)
+    if not sources or not wanted:
         return {}
-    wanted = list(dict.fromkeys((locale, locale.split("_")[0])))
     rows = await session.execute(
         select(WordTranslation.source, WordTranslation.text, WordTranslation.language).where(
             WordTranslation.source.in_(sources),
@@ -43,10 +41,7 @@ async def lookup(session: AsyncSession, sources: Collection[str], locale: str) -
             WordTranslation.text.is_not(None),
         )
     )
-    found: dict[str, str] = {}
-    for source, text, _ in sorted(rows.all(), key=lambda r: wanted.index(r[2]), reverse=True):
-        found[source] = text or ""  # the exact locale last, so it wins
-    return found
+    return titles.best(rows.all(), wanted)
 
 
 async def want(session: AsyncSession, sources: Collection[str], language: str) -> None:
