@@ -19,7 +19,7 @@ from bot.i18n import N_
 from bot.search.engine import Hit, Results, Sort
 from bot.search.gloss import readable
 from bot.services import catalog, categories, fx, products, words
-from handlers import search_filters, wanted
+from handlers import search_filters
 from handlers.context import BotContext
 from handlers.keyboards import button
 from handlers.money import cached_rates, price_text, rates_note, target_currency
@@ -293,18 +293,16 @@ async def show_category(message: Message, context: BotContext, node: categories.
 
 async def category_names(context: BotContext) -> dict[str, str]:
     """The stored translations of every category name for the user's locale (read at most
-    every few seconds per process); names without one are asked of the provider, if any."""
-    tree = await category_tree(context)
-    names = {node.name for top in tree.top for node in (top, *top.children)}
+    every few seconds per process). The translation job asks for them itself (not here, on
+    every page: bot/sync/translation.py)."""
+    names = (await category_tree(context)).names()
     locale = context.t.locale
 
     async def read() -> dict[str, str]:
         async with context.deps.sessions() as session:
             return await words.lookup(session, names, locale)
 
-    found = await context.deps.answers.get_or_make(("category-names", locale), read)
-    await wanted.want(context, names - set(found))
-    return found
+    return await context.deps.answers.get_or_make(("category-names", locale), read)
 
 
 def category_label(context: BotContext, path: str, stored: Mapping[str, str] | None = None) -> str:

@@ -1,6 +1,6 @@
-"""Asking the translation provider for catalog words a shopper was shown untranslated (variant
-values, category names: bot/services/words.py). Nothing is asked without a provider, or for a
-language TRANSLATE_LANGUAGES does not list."""
+"""Asking the translation provider for the variant values a shopper was shown untranslated
+(bot/services/words.py; category names the translation job asks for itself). Nothing is
+asked without a provider, or for a language TRANSLATE_LANGUAGES does not list."""
 
 from __future__ import annotations
 

@@ -44,6 +44,10 @@ class Tree:
     def find(self, key: str) -> Node | None:
         return self.by_key.get(key)
 
+    def names(self) -> set[str]:
+        """The names shown in the menus: every top category's and its kinds'."""
+        return {node.name for top in self.top for node in (top, *top.children)}
+
 
 # Available products per category. The bare column, as the partial index
 # ix_products_available_category names it: SQLite uses a partial index only when the query

@@ -81,8 +81,7 @@ async def translate_words(
     """Translate every wanted word (bot/services/words.py) and the catalog's category names,
     BATCH a request, into each language; stops at the first provider error like titles."""
     async with sessions() as session:
-        tree = await categories.tree(session)
-    names = {node.name for top in tree.top for node in (top, *top.children)}
+        names = (await categories.tree(session)).names()
     for language in languages:
         async with sessions.begin() as session:
             await words.want(session, names, language)
