@@ -10,7 +10,9 @@ the profile has no per-chat form, so they read it in the code's locale.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from functools import cache
 
 from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
@@ -57,6 +59,7 @@ def bot_commands(locale: str) -> list[BotCommand]:
     return [BotCommand(name, t.gettext(desc)) for name, desc in COMMANDS]
 
 
+@cache
 def code_locales() -> dict[str, str]:
     """Telegram language_code -> the locale that speaks for it (`zh` -> `zh_Hans`)."""
     codes = {telegram_language_code(locale) for locale in available_locales()}
@@ -72,15 +75,17 @@ def needs_own_menu(locale: str, telegram_language: str | None) -> bool:
 
 async def publish(bot: ExtBot[None]) -> None:
     """Set the command menu and the profile for every language code (and the default, in
-    English). A profile text already set is not set again: Telegram allows few changes a day."""
-    await bot.set_my_commands(bot_commands(DEFAULT_LOCALE))
-    await _profile(bot, DEFAULT_LOCALE, None)
-    for code, locale in code_locales().items():
-        await bot.set_my_commands(bot_commands(locale), language_code=code)
-        await _profile(bot, locale, code)
+    English), the codes side by side: some sixty requests take a few round trips, not sixty,
+    before the bot starts. A profile text already set is not set again: Telegram allows few
+    changes a day."""
+    await asyncio.gather(
+        _publish(bot, DEFAULT_LOCALE, None),
+        *(_publish(bot, locale, code) for code, locale in code_locales().items()),
+    )
 
 
-async def _profile(bot: ExtBot[None], locale: str, code: str | None) -> None:
+async def _publish(bot: ExtBot[None], locale: str, code: str | None) -> None:
+    await bot.set_my_commands(bot_commands(locale), language_code=code)
     t = translator(locale)
     name = t.gettext(NAME)[:64]
     description = "\n".join(t.gettext(line) for line in DESCRIPTION)[:512]
