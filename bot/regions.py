@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import UTC, datetime, timedelta
-from functools import cache
+from datetime import UTC, date, datetime, timedelta
+from functools import cache, lru_cache
 
 from babel import numbers
 from babel.core import get_global
@@ -62,12 +62,16 @@ _KNOWN_ZONES = frozenset(
 )
 
 
-@cache
 def zones_of(country: str | None) -> tuple[str, ...]:
     """A country's time zones, one for each UTC offset it has today (its main zone standing for
     its own offset), from west to east; ("UTC",) for no or an unknown country."""
-    known = zoneinfo.available_timezones()
-    zones = [z for z in get_global("territory_zones").get(country or "", ()) if z in known]
+    return _zones_on(country, datetime.now(UTC).date())
+
+
+@lru_cache(maxsize=256)
+def _zones_on(country: str | None, day: date) -> tuple[str, ...]:
+    """`zones_of` on `day` (offsets move with daylight saving time: worked out once a day)."""
+    zones = [z for z in get_global("territory_zones").get(country or "", ()) if z in _known()]
     if not zones:
         return ("UTC",)
     now = datetime.now(UTC)
@@ -86,7 +90,13 @@ def main_zone(country: str | None) -> str:
 
 
 def is_zone(name: str) -> bool:
-    return name == "UTC" or name in zoneinfo.available_timezones()
+    return name == "UTC" or name in _known()
+
+
+@cache
+def _known() -> frozenset[str]:
+    """The IANA zones this machine knows (read from the disk: once)."""
+    return frozenset(zoneinfo.available_timezones())
 
 
 def _offset(zone: str, now: datetime) -> timedelta:
