@@ -65,7 +65,7 @@ def segment(run: str, language: str) -> list[str]:
     characters (a particle such as の goes)."""
     keys, longest = _compact(language)
     if not keys or run in keys:
-        return [keys.get(run, run)] if keys else [run]
+        return [keys.get(run, run)]
     pieces: list[str] = []
     rest = ""
     i = 0
